@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "gpu/device.hpp"
+#include "gpu/handles.hpp"
+#include "rearview_shaders.hpp"
+
+#include <initializer_list>
+#include <span>
+
+namespace rearview::gpu {
+
+/// A compute pipeline built from an embedded shader. Descriptors are pushed per dispatch
+/// (VK_KHR_push_descriptor), so recording needs no descriptor pools or per-frame
+/// allocations; per-frame values travel as push constants, variants as specialization
+/// constants (ids 0, 1, ... in the order given).
+class ComputePipeline {
+public:
+    static Result<ComputePipeline> create(Device& device, ShaderId shader,
+                                          std::span<const VkDescriptorType> bindings, uint32_t pushConstantBytes,
+                                          std::span<const uint32_t> specialization = {});
+
+    void bind(VkCommandBuffer cmd) const;
+    /// Pushes storage buffers to bindings 0, 1, ... in order.
+    void pushBuffers(VkCommandBuffer cmd, std::initializer_list<VkDescriptorBufferInfo> buffers) const;
+    template <typename T>
+    void pushConstants(VkCommandBuffer cmd, const T& values) const {
+        static_assert(sizeof(T) <= 128, "push constants are limited to 128 bytes");
+        vkCmdPushConstants(cmd, layout_.get(), VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(T), &values);
+    }
+    VkPipelineLayout layout() const { return layout_.get(); }
+    /// The shader's local size, read from its SPIR-V at creation.
+    uint32_t localSizeX() const { return localSize_[0]; }
+    uint32_t localSizeY() const { return localSize_[1]; }
+
+private:
+    Owned<VkDescriptorSetLayout> setLayout_;
+    Owned<VkPipelineLayout> layout_;
+    Owned<VkPipeline> pipeline_;
+    std::vector<VkDescriptorType> bindings_;
+    uint32_t localSize_[3] = {1, 1, 1};
+};
+
+/// Number of workgroups needed to cover `n` items with groups of `size`.
+inline uint32_t groupsFor(uint32_t n, uint32_t size) { return (n + size - 1) / size; }
+
+} // namespace rearview::gpu

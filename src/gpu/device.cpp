@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: MIT
+#include "gpu/device.hpp"
+
+#include "core/log.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstdlib>
+#include <cstring>
+#include <format>
+
+namespace rearview::gpu {
+namespace {
+
+constexpr const char* kValidationLayer = "VK_LAYER_KHRONOS_validation";
+
+// volk keeps one set of Vulkan function pointers per process, and layer entry points are
+// specific to the device they were loaded for, so one Device may exist at a time.
+std::atomic<bool> deviceExists{false};
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    std::ranges::transform(out, out.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    return out;
+}
+
+std::string_view typeName(VkPhysicalDeviceType t) {
+    switch (t) {
+    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU: return "discrete";
+    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU: return "integrated";
+    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU: return "virtual";
+    case VK_PHYSICAL_DEVICE_TYPE_CPU: return "cpu";
+    default: return "other";
+    }
+}
+
+int typeRank(VkPhysicalDeviceType t) {
+    switch (t) {
+    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU: return 0;
+    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU: return 1;
+    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU: return 2;
+    case VK_PHYSICAL_DEVICE_TYPE_CPU: return 3;
+    default: return 4;
+    }
+}
+
+bool hasLayer(const char* name) {
+    uint32_t n = 0;
+    vkEnumerateInstanceLayerProperties(&n, nullptr);
+    std::vector<VkLayerProperties> layers(n);
+    vkEnumerateInstanceLayerProperties(&n, layers.data());
+    return std::ranges::any_of(layers, [&](auto& l) { return std::strcmp(l.layerName, name) == 0; });
+}
+
+std::vector<std::string> deviceExtensions(VkPhysicalDevice pd) {
+    uint32_t n = 0;
+    vkEnumerateDeviceExtensionProperties(pd, nullptr, &n, nullptr);
+    std::vector<VkExtensionProperties> props(n);
+    vkEnumerateDeviceExtensionProperties(pd, nullptr, &n, props.data());
+    std::vector<std::string> names;
+    for (auto& p : props)
+        names.emplace_back(p.extensionName);
+    return names;
+}
+
+struct Candidate {
+    VkPhysicalDevice pd;
+    VkPhysicalDeviceProperties2 props;
+    VkPhysicalDeviceDriverProperties driver;
+    uint32_t index;
+};
+
+std::string versionString(uint32_t v) {
+    return std::format("{}.{}.{}", VK_API_VERSION_MAJOR(v), VK_API_VERSION_MINOR(v), VK_API_VERSION_PATCH(v));
+}
+
+std::string listDevices(const std::vector<Candidate>& cs) {
+    std::string s;
+    for (auto& c : cs)
+        s += std::format("{}  [{}] {} ({})", s.empty() ? "" : ",", c.index, c.props.properties.deviceName,
+                         typeName(c.props.properties.deviceType));
+    return s;
+}
+
+Result<const Candidate*> choose(const std::vector<Candidate>& cs, const std::string& selector,
+                                std::string& why) {
+    if (!selector.empty()) {
+        uint32_t index = 0;
+        auto [ptr, ec] = std::from_chars(selector.data(), selector.data() + selector.size(), index);
+        if (ec == std::errc() && ptr == selector.data() + selector.size()) {
+            if (index >= cs.size())
+                return fail(ErrorCode::NotFound, std::format("GPU index {} does not exist; devices:{}", index,
+                                                             listDevices(cs)));
+            why = std::format("selected by index {}", index);
+            return &cs[index];
+        }
+        for (auto& c : cs)
+            if (lower(c.props.properties.deviceName).find(lower(selector)) != std::string::npos) {
+                why = std::format("selected by name '{}'", selector);
+                return &c;
+            }
+        return fail(ErrorCode::NotFound,
+                    std::format("no GPU name contains '{}'; devices:{}", selector, listDevices(cs)));
+    }
+    auto best = std::ranges::min_element(
+        cs, {}, [](const Candidate& c) { return typeRank(c.props.properties.deviceType); });
+    why = std::format("best type ({})", typeName(best->props.properties.deviceType));
+    return &*best;
+}
+
+} // namespace
+
+VKAPI_ATTR VkBool32 VKAPI_CALL Device::onDebugMessage(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
+                                                      VkDebugUtilsMessageTypeFlagsEXT,
+                                                      const VkDebugUtilsMessengerCallbackDataEXT* data,
+                                                      void* user) {
+    auto* self = static_cast<Device*>(user);
+    self->validationMessages_.fetch_add(1);
+    bool isError = severity & VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT;
+    log::at(isError ? LogLevel::Error : LogLevel::Warning, "vulkan validation: {}",
+            data->pMessage ? data->pMessage : "(no message)");
+    return VK_FALSE;
+}
+
+Result<std::unique_ptr<Device>> Device::create(const GpuOptions& options) {
+    if (VkResult r = volkInitialize(); r != VK_SUCCESS)
+        return fail(ErrorCode::Unsupported,
+                    "no Vulkan loader (libvulkan.so.1) found; install the Vulkan loader and a driver "
+                    "(Debian: libvulkan1 and mesa-vulkan-drivers for the CPU driver lavapipe)");
+    if (volkGetInstanceVersion() < VK_API_VERSION_1_3)
+        return fail(ErrorCode::Unsupported,
+                    std::format("the Vulkan loader supports API {}, rearview needs 1.3",
+                                versionString(volkGetInstanceVersion())));
+
+    if (deviceExists.exchange(true))
+        return fail(ErrorCode::InvalidArgument,
+                    "a GpuContext already exists in this process; rearview drives one Vulkan device per "
+                    "process, so share that context instead of creating another");
+    std::unique_ptr<Device> d(new Device());
+    d->ownsProcessSlot_ = true;
+
+    std::vector<const char*> layers;
+    std::vector<const char*> instanceExts;
+    if (options.validation) {
+        if (!hasLayer(kValidationLayer))
+            return fail(ErrorCode::Unsupported,
+                        "validation was requested but VK_LAYER_KHRONOS_validation is not installed "
+                        "(Debian: vulkan-validationlayers)");
+        layers.push_back(kValidationLayer);
+        instanceExts.push_back(VK_EXT_DEBUG_UTILS_EXTENSION_NAME);
+    }
+
+    VkApplicationInfo app{VK_STRUCTURE_TYPE_APPLICATION_INFO};
+    app.pApplicationName = options.applicationName.c_str();
+    app.pEngineName = "rearview";
+    app.apiVersion = VK_API_VERSION_1_3;
+
+    VkDebugUtilsMessengerCreateInfoEXT messengerInfo{VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT};
+    messengerInfo.messageSeverity =
+        VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT | VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT;
+    messengerInfo.messageType = VK_DEBUG_UTILS_MESSAGE_TYPE_GENERAL_BIT_EXT |
+                                VK_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT |
+                                VK_DEBUG_UTILS_MESSAGE_TYPE_PERFORMANCE_BIT_EXT;
+    messengerInfo.pfnUserCallback = &Device::onDebugMessage;
+    messengerInfo.pUserData = d.get();
+
+    VkInstanceCreateInfo ici{VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO};
+    ici.pApplicationInfo = &app;
+    ici.enabledLayerCount = uint32_t(layers.size());
+    ici.ppEnabledLayerNames = layers.data();
+    ici.enabledExtensionCount = uint32_t(instanceExts.size());
+    ici.ppEnabledExtensionNames = instanceExts.data();
+    if (options.validation)
+        ici.pNext = &messengerInfo;
+    RV_VK_TRY(vkCreateInstance(&ici, nullptr, &d->instance_));
+    volkLoadInstanceOnly(d->instance_);
+    if (options.validation) {
+        d->destroyMessenger_ = reinterpret_cast<PFN_vkDestroyDebugUtilsMessengerEXT>(
+            vkGetInstanceProcAddr(d->instance_, "vkDestroyDebugUtilsMessengerEXT"));
+        RV_VK_TRY(vkCreateDebugUtilsMessengerEXT(d->instance_, &messengerInfo, nullptr, &d->messenger_));
+    }
+
+    uint32_t count = 0;
+    vkEnumeratePhysicalDevices(d->instance_, &count, nullptr);
+    std::vector<VkPhysicalDevice> pds(count);
+    vkEnumeratePhysicalDevices(d->instance_, &count, pds.data());
+    std::vector<Candidate> candidates;
+    for (uint32_t i = 0; i < count; ++i) {
+        Candidate c{pds[i], {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2},
+                    {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES}, i};
+        c.props.pNext = &c.driver;
+        vkGetPhysicalDeviceProperties2(pds[i], &c.props);
+        c.props.pNext = nullptr;
+        if (c.props.properties.apiVersion >= VK_API_VERSION_1_3)
+            candidates.push_back(c);
+        else
+            log::info("skipping GPU '{}': Vulkan {} < 1.3", c.props.properties.deviceName,
+                      versionString(c.props.properties.apiVersion));
+    }
+    if (candidates.empty())
+        return fail(ErrorCode::NotFound,
+                    "no Vulkan 1.3 device found; install a driver (Debian: mesa-vulkan-drivers provides "
+                    "lavapipe, a CPU implementation)");
+
+    std::string selector = options.device;
+    std::string why;
+    if (selector.empty())
+        if (const char* env = std::getenv("REARVIEW_GPU"); env && *env) {
+            selector = env;
+            why = "REARVIEW_GPU: ";
+        }
+    std::string chooseWhy;
+    auto chosen = choose(candidates, selector, chooseWhy);
+    if (!chosen)
+        return std::unexpected(chosen.error());
+    const Candidate& c = **chosen;
+    d->physical_ = c.pd;
+    d->limits_ = c.props.properties.limits;
+    d->info_.name = c.props.properties.deviceName;
+    d->info_.type = std::string(typeName(c.props.properties.deviceType));
+    d->info_.driverName = c.driver.driverName;
+    d->info_.driverInfo = c.driver.driverInfo;
+    d->info_.apiVersion = versionString(c.props.properties.apiVersion);
+    d->info_.index = c.index;
+    d->info_.whyChosen = why + chooseWhy;
+
+    // Queue: the first family with compute (graphics families include compute on most GPUs).
+    uint32_t familyCount = 0;
+    vkGetPhysicalDeviceQueueFamilyProperties(c.pd, &familyCount, nullptr);
+    std::vector<VkQueueFamilyProperties> families(familyCount);
+    vkGetPhysicalDeviceQueueFamilyProperties(c.pd, &familyCount, families.data());
+    auto family = std::ranges::find_if(families, [](auto& f) { return f.queueFlags & VK_QUEUE_COMPUTE_BIT; });
+    if (family == families.end())
+        return fail(ErrorCode::Unsupported, std::format("GPU '{}' has no compute queue", d->info_.name));
+    d->queueFamily_ = uint32_t(family - families.begin());
+    if (family->timestampValidBits > 0)
+        d->timestampPeriodNs_ = c.props.properties.limits.timestampPeriod;
+
+    // Features.
+    VkPhysicalDeviceVulkan13Features f13{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_FEATURES};
+    VkPhysicalDeviceVulkan12Features f12{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES};
+    VkPhysicalDeviceVulkan11Features f11{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES};
+    VkPhysicalDeviceFeatures2 f2{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
+    f2.pNext = &f11;
+    f11.pNext = &f12;
+    f12.pNext = &f13;
+    vkGetPhysicalDeviceFeatures2(c.pd, &f2);
+    auto missing = [&](std::string_view feature) {
+        return fail(ErrorCode::Unsupported,
+                    std::format("GPU '{}' lacks the Vulkan feature {}, which rearview needs", d->info_.name, feature));
+    };
+    if (!f12.timelineSemaphore) return missing("timelineSemaphore");
+    if (!f12.storageBuffer8BitAccess) return missing("storageBuffer8BitAccess");
+    if (!f13.synchronization2) return missing("synchronization2");
+    if (!f12.hostQueryReset) return missing("hostQueryReset");
+
+    VkPhysicalDeviceVulkan13Features e13{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_FEATURES};
+    VkPhysicalDeviceVulkan12Features e12{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES};
+    VkPhysicalDeviceVulkan11Features e11{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES};
+    VkPhysicalDeviceFeatures2 e2{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
+    e2.pNext = &e11;
+    e11.pNext = &e12;
+    e12.pNext = &e13;
+    e12.timelineSemaphore = VK_TRUE;
+    e12.storageBuffer8BitAccess = VK_TRUE;
+    e12.uniformAndStorageBuffer8BitAccess = f12.uniformAndStorageBuffer8BitAccess;
+    e12.shaderInt8 = f12.shaderInt8;
+    e12.hostQueryReset = VK_TRUE;
+    e12.bufferDeviceAddress = VK_FALSE;
+    e11.storageBuffer16BitAccess = f11.storageBuffer16BitAccess;
+    e13.synchronization2 = VK_TRUE;
+    e13.maintenance4 = f13.maintenance4;
+    e2.features.shaderInt16 = f2.features.shaderInt16;
+    e2.features.shaderInt64 = f2.features.shaderInt64;
+
+    // Extensions.
+    auto available = deviceExtensions(c.pd);
+    auto has = [&](const char* name) { return std::ranges::find(available, name) != available.end(); };
+    std::vector<const char*> exts;
+    if (!has(VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME))
+        return fail(ErrorCode::Unsupported, std::format("GPU '{}' lacks {}", d->info_.name,
+                                                        VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME));
+    exts.push_back(VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME);
+    auto optional = [&](const char* name, bool& flag) {
+        if (has(name)) {
+            exts.push_back(name);
+            flag = true;
+        }
+    };
+    optional(VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME, d->extensions_.externalMemoryFd);
+    if (d->extensions_.externalMemoryFd)
+        optional(VK_EXT_EXTERNAL_MEMORY_DMA_BUF_EXTENSION_NAME, d->extensions_.externalMemoryDmaBuf);
+    optional(VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME, d->extensions_.externalMemoryHost);
+    if (d->extensions_.externalMemoryHost) {
+        VkPhysicalDeviceExternalMemoryHostPropertiesEXT hp{
+            VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_MEMORY_HOST_PROPERTIES_EXT};
+        VkPhysicalDeviceProperties2 p2{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, &hp};
+        vkGetPhysicalDeviceProperties2(c.pd, &p2);
+        d->hostPointerAlignment_ = hp.minImportedHostPointerAlignment;
+    }
+
+    float priority = 1.0f;
+    VkDeviceQueueCreateInfo qci{VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};
+    qci.queueFamilyIndex = d->queueFamily_;
+    qci.queueCount = 1;
+    qci.pQueuePriorities = &priority;
+    VkDeviceCreateInfo dci{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
+    dci.pNext = &e2;
+    dci.queueCreateInfoCount = 1;
+    dci.pQueueCreateInfos = &qci;
+    dci.enabledExtensionCount = uint32_t(exts.size());
+    dci.ppEnabledExtensionNames = exts.data();
+    RV_VK_TRY(vkCreateDevice(c.pd, &dci, nullptr, &d->device_));
+    volkLoadDevice(d->device_);
+    vkGetDeviceQueue(d->device_, d->queueFamily_, 0, &d->queue_);
+
+    VmaVulkanFunctions fns{};
+    fns.vkGetInstanceProcAddr = vkGetInstanceProcAddr;
+    fns.vkGetDeviceProcAddr = vkGetDeviceProcAddr;
+    VmaAllocatorCreateInfo aci{};
+    aci.vulkanApiVersion = VK_API_VERSION_1_3;
+    aci.physicalDevice = c.pd;
+    aci.device = d->device_;
+    aci.instance = d->instance_;
+    aci.pVulkanFunctions = &fns;
+    RV_VK_TRY(vmaCreateAllocator(&aci, &d->allocator_));
+
+    VkSemaphoreTypeCreateInfo sti{VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO};
+    sti.semaphoreType = VK_SEMAPHORE_TYPE_TIMELINE;
+    sti.initialValue = 0;
+    VkSemaphoreCreateInfo sci{VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO, &sti};
+    VkSemaphore timeline = VK_NULL_HANDLE;
+    RV_VK_TRY(vkCreateSemaphore(d->device_, &sci, nullptr, &timeline));
+    d->timeline_ = Owned<VkSemaphore>(d->device_, timeline);
+
+    log::info("GPU: {} [{}], driver {} {}, Vulkan {} ({}{})", d->info_.name, d->info_.type, d->info_.driverName,
+              d->info_.driverInfo, d->info_.apiVersion, d->info_.whyChosen,
+              options.validation ? ", validation on" : "");
+    return d;
+}
+
+Device::~Device() {
+    if (device_) {
+        vkDeviceWaitIdle(device_); // teardown only
+        deferred_.collect(UINT64_MAX);
+        timeline_.reset();
+        if (allocator_)
+            vmaDestroyAllocator(allocator_);
+        vkDestroyDevice(device_, nullptr);
+    }
+    if (messenger_)
+        destroyMessenger_(instance_, messenger_, nullptr);
+    if (instance_)
+        vkDestroyInstance(instance_, nullptr);
+
+    if (ownsProcessSlot_)
+        deviceExists = false;
+}
+
+uint64_t Device::completedTimelineValue() const {
+    uint64_t value = 0;
+    vkGetSemaphoreCounterValue(device_, timeline_.get(), &value);
+    return value;
+}
+
+Result<void> Device::waitTimeline(uint64_t value, uint64_t timeoutNs) const {
+    VkSemaphore sem = timeline_.get();
+    VkSemaphoreWaitInfo wi{VK_STRUCTURE_TYPE_SEMAPHORE_WAIT_INFO};
+    wi.semaphoreCount = 1;
+    wi.pSemaphores = &sem;
+    wi.pValues = &value;
+    VkResult r = vkWaitSemaphores(device_, &wi, timeoutNs);
+    if (r == VK_TIMEOUT)
+        return fail(ErrorCode::DeviceLost, std::format("GPU work {} did not finish within {} ms", value,
+                                                       timeoutNs / 1'000'000));
+    RV_VK_TRY(r);
+    return {};
+}
+
+Result<void> Device::submit(const VkSubmitInfo2& info) {
+    std::lock_guard lock(queueMutex_);
+    RV_VK_TRY(vkQueueSubmit2(queue_, 1, &info, VK_NULL_HANDLE));
+    return {};
+}
+
+} // namespace rearview::gpu

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: MIT
+#include "gpu/submitter.hpp"
+
+#include <cassert>
+
+namespace rearview::gpu {
+
+Result<Submitter> Submitter::create(Device& device, uint32_t slots, uint32_t maxSpans) {
+    Submitter s;
+    s.device_ = &device;
+    s.maxSpans_ = maxSpans;
+    VkCommandPoolCreateInfo pci{VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO};
+    pci.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;
+    pci.queueFamilyIndex = device.queueFamily();
+    VkCommandPool pool = VK_NULL_HANDLE;
+    RV_VK_TRY(vkCreateCommandPool(device.device(), &pci, nullptr, &pool));
+    s.pool_ = Owned<VkCommandPool>(device.device(), pool);
+
+    s.slots_.resize(slots);
+    std::vector<VkCommandBuffer> cmds(slots);
+    VkCommandBufferAllocateInfo ai{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
+    ai.commandPool = pool;
+    ai.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
+    ai.commandBufferCount = slots;
+    RV_VK_TRY(vkAllocateCommandBuffers(device.device(), &ai, cmds.data()));
+    for (uint32_t i = 0; i < slots; ++i) {
+        s.slots_[i].cmd = cmds[i];
+        if (device.timestampPeriodNs() > 0) {
+            VkQueryPoolCreateInfo qci{VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO};
+            qci.queryType = VK_QUERY_TYPE_TIMESTAMP;
+            qci.queryCount = maxSpans * 2;
+            VkQueryPool qp = VK_NULL_HANDLE;
+            RV_VK_TRY(vkCreateQueryPool(device.device(), &qci, nullptr, &qp));
+            s.slots_[i].queries = Owned<VkQueryPool>(device.device(), qp);
+        }
+    }
+    return s;
+}
+
+Result<VkCommandBuffer> Submitter::begin() {
+    assert(!recording_);
+    current_ = (current_ + 1) % uint32_t(slots_.size());
+    Slot& slot = slots_[current_];
+    if (slot.value)
+        RV_TRY(device_->waitTimeline(slot.value));
+    device_->collectGarbage();
+    slot.spans.clear();
+    slot.open.clear();
+    slot.value = 0;
+    if (slot.queries)
+        vkResetQueryPool(device_->device(), slot.queries.get(), 0, maxSpans_ * 2);
+    RV_VK_TRY(vkResetCommandBuffer(slot.cmd, 0));
+    VkCommandBufferBeginInfo bi{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
+    bi.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+    RV_VK_TRY(vkBeginCommandBuffer(slot.cmd, &bi));
+    recording_ = true;
+    return slot.cmd;
+}
+
+void Submitter::beginSpan(std::string name) {
+    Slot& slot = slots_[current_];
+    if (!slot.queries || slot.spans.size() >= maxSpans_)
+        return;
+    uint32_t index = uint32_t(slot.spans.size());
+    slot.spans.push_back({std::move(name), 0});
+    slot.open.push_back(index);
+    vkCmdWriteTimestamp2(slot.cmd, VK_PIPELINE_STAGE_2_TOP_OF_PIPE_BIT, slot.queries.get(), index * 2);
+}
+
+void Submitter::endSpan() {
+    Slot& slot = slots_[current_];
+    if (slot.open.empty())
+        return;
+    uint32_t index = slot.open.back();
+    slot.open.pop_back();
+    vkCmdWriteTimestamp2(slot.cmd, VK_PIPELINE_STAGE_2_BOTTOM_OF_PIPE_BIT, slot.queries.get(), index * 2 + 1);
+}
+
+Result<uint64_t> Submitter::submit(std::span<const VkSemaphoreSubmitInfo> waits) {
+    assert(recording_);
+    recording_ = false;
+    Slot& slot = slots_[current_];
+    while (!slot.open.empty())
+        endSpan();
+    RV_VK_TRY(vkEndCommandBuffer(slot.cmd));
+    uint64_t value = device_->nextTimelineValue();
+    VkCommandBufferSubmitInfo cbi{VK_STRUCTURE_TYPE_COMMAND_BUFFER_SUBMIT_INFO};
+    cbi.commandBuffer = slot.cmd;
+    VkSemaphoreSubmitInfo signal{VK_STRUCTURE_TYPE_SEMAPHORE_SUBMIT_INFO};
+    signal.semaphore = device_->timeline();
+    signal.value = value;
+    signal.stageMask = VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT;
+    VkSubmitInfo2 si{VK_STRUCTURE_TYPE_SUBMIT_INFO_2};
+    si.waitSemaphoreInfoCount = uint32_t(waits.size());
+    si.pWaitSemaphoreInfos = waits.data();
+    si.commandBufferInfoCount = 1;
+    si.pCommandBufferInfos = &cbi;
+    si.signalSemaphoreInfoCount = 1;
+    si.pSignalSemaphoreInfos = &signal;
+    RV_TRY(device_->submit(si));
+    slot.value = value;
+    return value;
+}
+
+Result<std::vector<GpuSpan>> Submitter::spans(uint64_t value) {
+    for (Slot& slot : slots_) {
+        if (slot.value != value)
+            continue;
+        RV_TRY(device_->waitTimeline(value));
+        if (!slot.queries || slot.spans.empty())
+            return std::vector<GpuSpan>{};
+        std::vector<uint64_t> ticks(slot.spans.size() * 2);
+        RV_VK_TRY(vkGetQueryPoolResults(device_->device(), slot.queries.get(), 0, uint32_t(ticks.size()),
+                                        ticks.size() * sizeof(uint64_t), ticks.data(), sizeof(uint64_t),
+                                        VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT));
+        std::vector<GpuSpan> out = slot.spans;
+        for (size_t i = 0; i < out.size(); ++i)
+            out[i].ms = double(ticks[i * 2 + 1] - ticks[i * 2]) * device_->timestampPeriodNs() * 1e-6;
+        return out;
+    }
+    return std::vector<GpuSpan>{};
+}
+
+void memoryBarrier(VkCommandBuffer cmd, VkPipelineStageFlags2 srcStage, VkAccessFlags2 srcAccess,
+                   VkPipelineStageFlags2 dstStage, VkAccessFlags2 dstAccess) {
+    VkMemoryBarrier2 mb{VK_STRUCTURE_TYPE_MEMORY_BARRIER_2};
+    mb.srcStageMask = srcStage;
+    mb.srcAccessMask = srcAccess;
+    mb.dstStageMask = dstStage;
+    mb.dstAccessMask = dstAccess;
+    VkDependencyInfo di{VK_STRUCTURE_TYPE_DEPENDENCY_INFO};
+    di.memoryBarrierCount = 1;
+    di.pMemoryBarriers = &mb;
+    vkCmdPipelineBarrier2(cmd, &di);
+}
+
+} // namespace rearview::gpu

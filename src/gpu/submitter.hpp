@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "gpu/device.hpp"
+#include "gpu/handles.hpp"
+
+#include <span>
+#include <string>
+#include <vector>
+
+namespace rearview::gpu {
+
+/// GPU time of one named span of a submission.
+struct GpuSpan {
+    std::string name;
+    double ms = 0;
+};
+
+/// Records and submits command buffers from a small ring of slots. Each submission signals
+/// the device timeline with a fresh value; a slot is reused only after its previous
+/// submission has completed, which bounds the work in flight. Spans written with
+/// beginSpan()/endSpan() are timed with GPU timestamp queries.
+class Submitter {
+public:
+    static Result<Submitter> create(Device& device, uint32_t slots = 3, uint32_t maxSpans = 16);
+
+    /// Starts recording in the next slot, waiting for that slot's previous submission.
+    Result<VkCommandBuffer> begin();
+    /// Marks the start of a timed span in the current recording.
+    void beginSpan(std::string name);
+    /// Marks the end of the innermost open span.
+    void endSpan();
+    /// Ends recording and submits. `waits` are extra semaphores to wait on (e.g. acquire).
+    /// Returns the timeline value that signals completion.
+    Result<uint64_t> submit(std::span<const VkSemaphoreSubmitInfo> waits = {});
+    /// Spans of the submission that signalled `value`; waits for it. Empty when the slot has
+    /// been reused since or the queue has no timestamps.
+    Result<std::vector<GpuSpan>> spans(uint64_t value);
+
+    Device& device() const { return *device_; }
+
+private:
+    struct Slot {
+        VkCommandBuffer cmd = VK_NULL_HANDLE;
+        Owned<VkQueryPool> queries;
+        std::vector<GpuSpan> spans;
+        std::vector<uint32_t> open; // indices into spans
+        uint64_t value = 0;
+    };
+    Device* device_ = nullptr;
+    Owned<VkCommandPool> pool_;
+    std::vector<Slot> slots_;
+    uint32_t maxSpans_ = 0;
+    uint32_t current_ = 0;
+    bool recording_ = false;
+};
+
+/// A global memory barrier between two pipeline stages.
+void memoryBarrier(VkCommandBuffer cmd, VkPipelineStageFlags2 srcStage, VkAccessFlags2 srcAccess,
+                   VkPipelineStageFlags2 dstStage, VkAccessFlags2 dstAccess);
+
+} // namespace rearview::gpu

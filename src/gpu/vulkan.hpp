@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: MIT
+// The one place that includes Vulkan: volk (function pointers loaded at run time, so the
+// library works without a Vulkan loader at link time) and VMA configured to use them.
+#pragma once
+
+#include <rearview/error.hpp>
+
+#include <volk.h>
+
+#include <string_view>
+
+namespace rearview::gpu {
+
+/// Maps a VkResult to an Error that names the call that failed.
+Error vkError(VkResult result, std::string_view what);
+
+/// "VK_ERROR_OUT_OF_DEVICE_MEMORY", ...
+std::string_view toString(VkResult result) noexcept;
+
+/// Returns an unexpected Error from the enclosing function when a Vulkan call fails.
+#define RV_VK_TRY(call)                                                                      \
+    do {                                                                                     \
+        if (VkResult rv_result_ = (call); rv_result_ != VK_SUCCESS)                          \
+            return std::unexpected(::rearview::gpu::vkError(rv_result_, #call));             \
+    } while (0)
+
+/// Returns the error of a Result-returning expression from the enclosing function.
+#define RV_TRY(expr)                                                                         \
+    do {                                                                                     \
+        if (auto rv_r_ = (expr); !rv_r_)                                                     \
+            return std::unexpected(std::move(rv_r_.error()));                                \
+    } while (0)
+
+} // namespace rearview::gpu
