@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: MIT
+// Shared pieces of rearview's benchmarks: frame size from the environment and the read
+// floor anchor (touching every cache line of the input), which every figure is set beside.
+#pragma once
+
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <span>
+#include <thread>
+#include <vector>
+
+namespace rearview::bench {
+
+/// Frame size under test: REARVIEW_BENCH_SIZE=WxH, default the 50 MP sensor (8160x6120).
+inline void frameSize(uint32_t& width, uint32_t& height) {
+    width = 8160;
+    height = 6120;
+    if (const char* s = std::getenv("REARVIEW_BENCH_SIZE"))
+        std::sscanf(s, "%ux%u", &width, &height);
+}
+
+/// Reads one byte of every 64-byte cache line of `bytes`, split over `threads` threads.
+inline uint64_t touchCacheLines(std::span<const uint8_t> bytes, unsigned threads) {
+    auto range = [&](size_t begin, size_t end) {
+        uint64_t sum = 0;
+        for (size_t i = begin; i < end; i += 64)
+            sum += bytes[i];
+        return sum;
+    };
+    if (threads <= 1)
+        return range(0, bytes.size());
+    std::vector<uint64_t> sums(threads);
+    std::vector<std::jthread> pool;
+    const size_t chunk = (bytes.size() / threads + 63) & ~size_t(63);
+    for (unsigned t = 0; t < threads; ++t)
+        pool.emplace_back([&, t] {
+            const size_t b = std::min(bytes.size(), t * chunk);
+            sums[t] = range(b, std::min(bytes.size(), b + chunk));
+        });
+    pool.clear();
+    uint64_t total = 0;
+    for (uint64_t s : sums)
+        total += s;
+    return total;
+}
+
+} // namespace rearview::bench
