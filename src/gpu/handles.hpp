@@ -27,6 +27,8 @@ RV_DESTROYER(VkFence, vkDestroyFence)
 RV_DESTROYER(VkQueryPool, vkDestroyQueryPool)
 RV_DESTROYER(VkImageView, vkDestroyImageView)
 RV_DESTROYER(VkSampler, vkDestroySampler)
+RV_DESTROYER(VkBuffer, vkDestroyBuffer)
+RV_DESTROYER(VkDeviceMemory, vkFreeMemory)
 #undef RV_DESTROYER
 
 /// Owns one device-level Vulkan handle and destroys it when dropped. Objects the GPU may

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: MIT
+#include "stages/row_sums.hpp"
+
+namespace rearview::stages {
+
+namespace {
+struct Push {
+    uint32_t rowBytes, rows, stride;
+};
+} // namespace
+
+Result<RowSums> RowSums::create(gpu::Device& device) {
+    const VkDescriptorType bindings[] = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER};
+    auto pipeline = gpu::ComputePipeline::create(device, gpu::ShaderId::row_sums, bindings, sizeof(Push));
+    if (!pipeline)
+        return std::unexpected(pipeline.error());
+    RowSums stage;
+    stage.pipeline_ = std::move(*pipeline);
+    return stage;
+}
+
+void RowSums::record(VkCommandBuffer cmd, VkDescriptorBufferInfo src, uint32_t rowBytes, uint32_t rows,
+                     uint32_t stride, VkDescriptorBufferInfo dst) const {
+    pipeline_.bind(cmd);
+    pipeline_.pushBuffers(cmd, {src, dst});
+    pipeline_.pushConstants(cmd, Push{rowBytes, rows, stride});
+    vkCmdDispatch(cmd, rows, 1, 1);
+}
+
+} // namespace rearview::stages
