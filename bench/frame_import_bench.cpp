@@ -60,15 +60,17 @@ void readFloor(benchmark::State& state) {
         benchmark::DoNotOptimize(bench::touchCacheLines({f->buffer.data(), f->buffer.size()}, 1));
 }
 
-// Import of a buffer seen for the first time (then dropped again, as when buffers are reallocated).
-void importNewBuffer(benchmark::State& state) {
+// Runs `perIteration(importer, device)` in the benchmark loop with an importer restricted to
+// `path` (any when empty); stops with the error of the first failed acquire.
+template <typename F>
+void runImporter(benchmark::State& state, std::optional<gpu::ImportPath> path, F perIteration) {
     Fixture* f = fixture();
     if (!f) {
         state.SkipWithError("no GPU or no buffer");
         return;
     }
     gpu::Device& dev = deviceOf(*f->gpu);
-    auto importer = gpu::FrameImporter::create(dev);
+    auto importer = gpu::FrameImporter::create(dev, path);
     if (!importer) {
         state.SkipWithError(importer.error().message.c_str());
         return;
@@ -79,34 +81,26 @@ void importNewBuffer(benchmark::State& state) {
             state.SkipWithError(g.error().message.c_str());
             return;
         }
-        importer->forget(f->frame.memory->id, dev.completedTimelineValue());
-        dev.collectGarbage();
+        perIteration(*importer, dev, *g);
     }
+    state.counters["bytes_copied_per_frame"] = double(importer->stats().bytesCopiedLastFrame);
     state.SetLabel(std::string(gpu::toString(importer->stats().lastPath)));
+}
+
+// Import of a buffer seen for the first time (then dropped again, as when buffers are reallocated).
+void importNewBuffer(benchmark::State& state) {
+    runImporter(state, std::nullopt, [](gpu::FrameImporter& importer, gpu::Device& dev, const gpu::GpuFrame&) {
+        importer.forget(fixture()->frame.memory->id, dev.completedTimelineValue());
+        dev.collectGarbage();
+    });
 }
 
 // Per-frame cost once a buffer is imported (cache hit) or with the staging copy.
 void perFrame(benchmark::State& state, std::optional<gpu::ImportPath> path) {
-    Fixture* f = fixture();
-    if (!f) {
-        state.SkipWithError("no GPU or no buffer");
-        return;
-    }
-    auto importer = gpu::FrameImporter::create(deviceOf(*f->gpu), path);
-    if (!importer) {
-        state.SkipWithError(importer.error().message.c_str());
-        return;
-    }
-    for (auto _ : state) {
-        auto g = importer->acquire(f->frame);
-        if (!g) {
-            state.SkipWithError(g.error().message.c_str());
-            return;
-        }
-        benchmark::DoNotOptimize(g->buffer);
-    }
-    state.counters["bytes_copied_per_frame"] = double(importer->stats().bytesCopiedLastFrame);
-    state.SetLabel(std::string(gpu::toString(importer->stats().lastPath)));
+    runImporter(state, path, [](gpu::FrameImporter&, gpu::Device&, const gpu::GpuFrame& g) {
+        VkBuffer buffer = g.buffer;
+        benchmark::DoNotOptimize(buffer);
+    });
 }
 
 } // namespace

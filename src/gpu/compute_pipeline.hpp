@@ -20,6 +20,13 @@ public:
                                           std::span<const VkDescriptorType> bindings, uint32_t pushConstantBytes,
                                           std::span<const uint32_t> specialization = {});
 
+    /// A pipeline whose bindings are `storageBuffers` storage buffers (0, 1, ...).
+    static Result<ComputePipeline> createForBuffers(Device& device, ShaderId shader, uint32_t storageBuffers,
+                                                    uint32_t pushConstantBytes) {
+        const std::vector<VkDescriptorType> bindings(storageBuffers, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER);
+        return create(device, shader, bindings, pushConstantBytes);
+    }
+
     void bind(VkCommandBuffer cmd) const;
     /// Pushes storage buffers to bindings 0, 1, ... in order.
     void pushBuffers(VkCommandBuffer cmd, std::initializer_list<VkDescriptorBufferInfo> buffers) const;

@@ -12,13 +12,8 @@ struct Push {
 } // namespace
 
 Result<Nv12ToRgba> Nv12ToRgba::create(gpu::Device& device) {
-    const VkDescriptorType bindings[] = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER};
-    auto pipeline = gpu::ComputePipeline::create(device, gpu::ShaderId::nv12_to_rgba, bindings, sizeof(Push));
-    if (!pipeline)
-        return std::unexpected(pipeline.error());
-    Nv12ToRgba stage;
-    stage.pipeline_ = std::move(*pipeline);
-    return stage;
+    return gpu::ComputePipeline::createForBuffers(device, gpu::ShaderId::nv12_to_rgba, 2, sizeof(Push))
+        .transform([](gpu::ComputePipeline p) { return Nv12ToRgba(std::move(p)); });
 }
 
 void Nv12ToRgba::record(VkCommandBuffer cmd, const Nv12Buffer& src, VkDescriptorBufferInfo dst) const {

@@ -23,12 +23,14 @@ struct Nv12Buffer {
 /// NV12 -> packed RGBA8 in one dispatch with the exact matrix and range of the frame.
 class Nv12ToRgba {
 public:
+    Nv12ToRgba() = default; ///< empty until assigned from create()
     static Result<Nv12ToRgba> create(gpu::Device& device);
 
     /// Records the conversion of `src` into `dst` (width * height uints, R in the low byte).
     void record(VkCommandBuffer cmd, const Nv12Buffer& src, VkDescriptorBufferInfo dst) const;
 
 private:
+    explicit Nv12ToRgba(gpu::ComputePipeline pipeline) : pipeline_(std::move(pipeline)) {}
     gpu::ComputePipeline pipeline_;
 };
 

@@ -10,13 +10,8 @@ struct Push {
 } // namespace
 
 Result<RowSums> RowSums::create(gpu::Device& device) {
-    const VkDescriptorType bindings[] = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER};
-    auto pipeline = gpu::ComputePipeline::create(device, gpu::ShaderId::row_sums, bindings, sizeof(Push));
-    if (!pipeline)
-        return std::unexpected(pipeline.error());
-    RowSums stage;
-    stage.pipeline_ = std::move(*pipeline);
-    return stage;
+    return gpu::ComputePipeline::createForBuffers(device, gpu::ShaderId::row_sums, 2, sizeof(Push))
+        .transform([](gpu::ComputePipeline p) { return RowSums(std::move(p)); });
 }
 
 void RowSums::record(VkCommandBuffer cmd, VkDescriptorBufferInfo src, uint32_t rowBytes, uint32_t rows,
