@@ -19,3 +19,6 @@ foreach(module core imgproc imgcodecs objdetect)
     find_library(OPENCV_${module}_LIBRARY opencv_${module} REQUIRED)
     target_link_libraries(rearview_opencv INTERFACE "${OPENCV_${module}_LIBRARY}")
 endforeach()
+
+# libcamera (src/capture/): cameras, real or the virtual pipeline handler's.
+pkg_check_modules(LIBCAMERA REQUIRED IMPORTED_TARGET libcamera)

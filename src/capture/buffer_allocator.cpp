@@ -218,10 +218,13 @@ Result<BufferAllocator> BufferAllocator::create(const BufferAllocatorOptions& op
         }
         if (!allocator.description_.empty()) {
             allocator.skipped_ = std::move(skipped);
+            // Said once per process at info level; every camera open makes an allocator.
+            static std::atomic<bool> said{false};
+            const LogLevel level = allocator.skipped_.empty() || said.exchange(true) ? LogLevel::Debug : LogLevel::Info;
             if (allocator.skipped_.empty())
-                log::debug("capture buffers: {}", allocator.description_);
+                log::at(level, "capture buffers: {}", allocator.description_);
             else
-                log::info("capture buffers: {} (skipped {})", allocator.description_, allocator.skipped_);
+                log::at(level, "capture buffers: {} (skipped {})", allocator.description_, allocator.skipped_);
             return allocator;
         }
     }

@@ -40,7 +40,10 @@ struct CapturedFrame {
     uint32_t stride = 0;      ///< bytes per row, both planes
     size_t uvOffset = 0;      ///< byte offset of the CbCr plane within the buffer
     ColorSpace colorSpace{};
-    uint64_t timestampNs = 0; ///< sensor timestamp (CLOCK_BOOTTIME ns), or completion time when the driver gave 0
+    /// Sensor timestamp in ns on CLOCK_MONOTONIC (what V4L2 drivers and libcamera's virtual
+    /// camera report; std::chrono::steady_clock on Linux), or the completion time on that clock
+    /// when the camera gave 0 (`timestampFromSensor` false).
+    uint64_t timestampNs = 0;
     bool timestampFromSensor = true;
     uint64_t sequence = 0;    ///< rearview's own counter per source, from 0
     std::shared_ptr<void> release; ///< drop to give the buffer back
