@@ -41,6 +41,8 @@ struct SwitchTiming {
     double startMs = 0;      ///< starting the new camera
     double firstFrameMs = 0; ///< start to its first completed frame
     double totalMs = 0;      ///< switchCamera() call to the first new frame being queued for the app
+    uint32_t buffersReused = 0; ///< buffers of the old camera the new one took over (the rest were allocated)
+    bool prepared = false;      ///< the new camera was already open (prepareCamera() or keepPreviousOpen)
 };
 
 /// Counters of a camera source since create(); they carry on across switches.
@@ -73,6 +75,14 @@ struct CameraSourceOptions {
     uint32_t bufferCount = 0;
     /// Frames waiting for the consumer; when full the oldest is dropped (and counted).
     uint32_t queueDepth = 2;
+    /// Requests queued to the camera at once (the rest wait for their pacing slot). Two keep a
+    /// real sensor busy between completions; more only deepens the virtual camera's backlog
+    /// (it makes frames one at a time), which lengthens stop and switch.
+    uint32_t requestsInCamera = 2;
+    /// On switchCamera(), keep the previous camera open (stopped, configured, with its
+    /// buffers) so switching back is only a stop and a start. Costs its buffers' memory; where
+    /// two cameras cannot be open together the switch closes the old one anyway.
+    bool keepPreviousOpen = false;
     /// When false, a size the camera adjusts is an error instead of a logged adjustment.
     bool allowAdjustedSize = true;
     /// Use the pipeline handler's own buffers (FrameBufferAllocator) when it can export them;
@@ -139,6 +149,12 @@ public:
     /// show. On failure the old camera is reopened and the error says why the switch failed.
     /// The switch time is in stats().lastSwitch once the new camera's first frame arrives.
     Result<void> switchCamera(const std::string& cameraId);
+
+    /// Opens and configures `cameraId` (same size, role, rate) while the current camera keeps
+    /// streaming, so a later switchCamera() to it skips that cost (seconds for the virtual
+    /// camera at 50 MP). Blocks while it opens. Fails where the two cameras cannot be open
+    /// together; switchCamera() still works then.
+    Result<void> prepareCamera(const std::string& cameraId);
 
     /// The next frame, waiting up to `timeout`; nullopt on timeout. Errors when the source is
     /// not streaming (InvalidArgument) or the camera was disconnected (DeviceLost).

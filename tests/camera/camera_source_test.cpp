@@ -154,16 +154,50 @@ TEST_CASE("Switching main -> ultrawide -> main while streaming keeps the last fr
         CHECK(stats.lastSwitch->totalMs > 0);
         CHECK(stats.lastSwitch->totalMs >= stats.lastSwitch->stopMs + stats.lastSwitch->openMs);
         CHECK(stats.frameErrors == 0);
+        // Every buffer but the held one (and any still queued) moves to the new camera.
+        CHECK(stats.lastSwitch->buffersReused >= 1);
         measure("switch {} -> {} at 8160x6120: {:.0f} ms (stop {:.0f}, open+configure+allocate {:.0f}, start to first "
-                "frame {:.0f})",
+                "frame {:.0f}; {} of {} buffers reused)",
                 from, next, stats.lastSwitch->totalMs, stats.lastSwitch->stopMs, stats.lastSwitch->openMs,
-                stats.lastSwitch->firstFrameMs);
+                stats.lastSwitch->firstFrameMs, stats.lastSwitch->buffersReused, source.stream().bufferCount);
     }
     const CameraStats stats = source.stats();
     CHECK(stats.switches == 2);
     CHECK(stats.frameErrors == 0);
     CHECK(events.count(CameraEvent::Kind::Switched) == 2);
     CHECK(events.count(CameraEvent::Kind::Disconnected) == 0);
+}
+
+TEST_CASE("A prepared camera or one kept open switches with a stop and a start", "[camera][slow]") {
+    CameraSource source =
+        open({.cameraId = "main", .size = kFull, .frameRate = 30.0, .keepPreviousOpen = true});
+    REQUIRE(source.start());
+    takeFrame(source, 10s);
+    // Opening the other camera does not interrupt this one.
+    const Clock::time_point preparing = Clock::now();
+    REQUIRE(source.prepareCamera("ultrawide"));
+    const double prepareMs = secondsSince(preparing) * 1000;
+    takeFrame(source, 10s);
+    CHECK(source.stream().cameraId == "main");
+    CHECK(source.prepareCamera("main").error().code == ErrorCode::InvalidArgument);
+
+    for (const char* next : {"ultrawide", "main", "ultrawide"}) {
+        INFO("switching to " << next);
+        REQUIRE(source.switchCamera(next));
+        CapturedFrame frame;
+        for (int i = 0; i < 6 && !(source.stats().lastSwitch && source.stats().lastSwitch->to == next); ++i)
+            frame = takeFrame(source, 10s);
+        const CameraStats stats = source.stats();
+        REQUIRE(stats.lastSwitch.has_value());
+        CHECK(stats.lastSwitch->to == next);
+        CHECK(stats.lastSwitch->prepared);
+        CHECK(stats.lastSwitch->openMs < 50);
+        CHECK(stats.frameErrors == 0);
+        measure("prepared switch {} -> {} at 8160x6120: {:.0f} ms (stop {:.0f}, start to first frame {:.0f}); "
+                "preparing ultrawide took {:.0f} ms while main streamed",
+                stats.lastSwitch->from, next, stats.lastSwitch->totalMs, stats.lastSwitch->stopMs,
+                stats.lastSwitch->firstFrameMs, prepareMs);
+    }
 }
 
 TEST_CASE("Switching to a camera that does not exist leaves the current one streaming", "[camera]") {
