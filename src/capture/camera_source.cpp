@@ -149,6 +149,15 @@ struct SourceShared {
     std::atomic<uint64_t> timestampFallbacks{0};
     std::atomic<bool> fallbackLogged{false};
     std::atomic<bool> unwrittenLogged{false};
+    std::atomic<uint32_t> injectErrors{0};         // testing: completions to treat as FrameError
+    std::atomic<uint32_t> injectZeroTimestamps{0}; // testing: completions to treat as timestamp 0
+
+    static bool takeOne(std::atomic<uint32_t>& counter) {
+        uint32_t n = counter.load();
+        while (n > 0 && !counter.compare_exchange_weak(n, n - 1)) {
+        }
+        return n > 0;
+    }
 
     std::mutex mutex; // guards what follows
     uint64_t framesSinceStart = 0;
@@ -587,7 +596,8 @@ void Session::onRequestCompleted(libcamera::Request* request) {
                   info_.cameraId);
     const bool cancelled = request->status() == libcamera::Request::RequestCancelled ||
                            (written && fb->metadata().status == libcamera::FrameMetadata::FrameCancelled);
-    const bool ok = !cancelled && fb && (!written || fb->metadata().status == libcamera::FrameMetadata::FrameSuccess);
+    bool ok = !cancelled && fb && (!written || fb->metadata().status == libcamera::FrameMetadata::FrameSuccess);
+    if (ok && SourceShared::takeOne(shared_->injectErrors)) ok = false;
     {
         std::lock_guard lock(mutex_);
         if (index >= slots_.size()) return;
@@ -621,6 +631,7 @@ void Session::onRequestCompleted(libcamera::Request* request) {
     // Some pipeline handlers (libcamera 0.4's virtual one) report 0 for the sensor timestamp.
     int64_t sensorNs = request->metadata().get(libcamera::controls::SensorTimestamp).value_or(0);
     if (sensorNs <= 0 && written) sensorNs = int64_t(fb->metadata().timestamp);
+    if (SourceShared::takeOne(shared_->injectZeroTimestamps)) sensorNs = 0;
     if (sensorNs > 0) {
         frame.timestampNs = uint64_t(sensorNs);
     } else {
@@ -943,5 +954,10 @@ CameraStats CameraSource::stats() const {
 }
 
 void CameraSource::simulateDisconnect() { impl_->session->simulateDisconnect(); }
+
+void CameraSource::simulateFaults(uint32_t frameErrors, uint32_t zeroTimestamps) {
+    impl_->shared->injectErrors += frameErrors;
+    impl_->shared->injectZeroTimestamps += zeroTimestamps;
+}
 
 } // namespace rearview

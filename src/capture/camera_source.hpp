@@ -165,6 +165,9 @@ public:
 
     /// Testing only: behaves as if libcamera reported the camera disconnected.
     void simulateDisconnect();
+    /// Testing only: the next `frameErrors` completed frames are handled as if the camera had
+    /// reported FrameError, and the next `zeroTimestamps` as if it had given no timestamp.
+    void simulateFaults(uint32_t frameErrors, uint32_t zeroTimestamps);
 
     struct Impl;
 

@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: MIT
+#include "capture/camera_source.hpp"
+#include "capture/libcamera_support.hpp"
+
 #include <rearview/camera.hpp>
 
 #include <catch2/catch_test_macros.hpp>
@@ -33,4 +36,17 @@ TEST_CASE("Both rig cameras enumerate with their properties", "[camera]") {
         CHECK(info->nv12MinSize == FrameSize{2040, 1530});
     }
     CHECK(find(*cameras, "main")->model != find(*cameras, "ultrawide")->model);
+}
+
+TEST_CASE("Stream colour spaces map to rearview's; none means the documented default", "[camera]") {
+    using LcColorSpace = libcamera::ColorSpace;
+    CHECK_FALSE(capture::fromLibcamera(std::nullopt).has_value());
+    CHECK_FALSE(capture::fromLibcamera(LcColorSpace::Raw).has_value()); // no YCbCr encoding
+    CHECK(capture::fromLibcamera(LcColorSpace::Sycc) == ColorSpace{YcbcrMatrix::Bt601, YcbcrRange::Full});
+    CHECK(capture::fromLibcamera(LcColorSpace::Smpte170m) == ColorSpace{YcbcrMatrix::Bt601, YcbcrRange::Limited});
+    CHECK(capture::fromLibcamera(LcColorSpace::Rec709) == ColorSpace{YcbcrMatrix::Bt709, YcbcrRange::Limited});
+    CHECK(capture::fromLibcamera(LcColorSpace::Rec2020) == ColorSpace{YcbcrMatrix::Bt2020, YcbcrRange::Limited});
+    // What CameraStreamInfo reports when the camera gives none (libcamera's sYCC, as JPEG).
+    CHECK(CameraStreamInfo{}.colorSpace == ColorSpace{YcbcrMatrix::Bt601, YcbcrRange::Full});
+    CHECK_FALSE(CameraStreamInfo{}.colorSpaceFromCamera);
 }

@@ -106,8 +106,8 @@ TEST_CASE("ultrawide delivers 50 MP frames with content, in order", "[camera][sl
 TEST_CASE("At 2040x1530 requeues are paced to the target frame rate", "[camera]") {
     for (const char* id : {"main", "ultrawide"}) {
         const double paced = captureAndCheck(id, kQuarter, 31, 30.0);
-        CHECK(paced > 25.0);
-        CHECK(paced < 32.0);
+        CHECK(paced > 20.0); // generous: two cores shared with whatever else runs
+        CHECK(paced < 31.5);
         const double unpaced = captureAndCheck(id, kQuarter, 31, 0.0);
         CHECK(unpaced > paced);
     }
@@ -350,6 +350,34 @@ TEST_CASE("A frame's buffer is requeued only when the consumer drops it", "[came
     CHECK(next.memory == released);
     CHECK(source.stats().framesDelivered == deliveredWhileHeld + 1);
     CHECK(source.stats().framesDropped == 0);
+}
+
+TEST_CASE("Frames with an error status are counted and never delivered; missing timestamps fall back",
+          "[camera]") {
+    CameraSource source = open({.cameraId = "ultrawide", .size = kQuarter, .frameRate = 0.0, .queueDepth = 8});
+    source.simulateFaults(5, 0);
+    REQUIRE(source.start());
+    std::vector<uint64_t> sequences;
+    for (int i = 0; i < 5; ++i) sequences.push_back(takeFrame(source, 5s).sequence);
+    CameraStats stats = source.stats();
+    CHECK(stats.frameErrors == 5);
+    // Error frames take no sequence number: what is delivered is contiguous from 0.
+    CHECK(sequences == std::vector<uint64_t>{0, 1, 2, 3, 4});
+
+    source.simulateFaults(0, 3);
+    uint64_t previous = 0;
+    int fallbacks = 0;
+    for (int i = 0; i < 8; ++i) {
+        CapturedFrame frame = takeFrame(source, 5s);
+        CHECK(frame.timestampNs > previous); // the fallback clock is the camera's (CLOCK_MONOTONIC)
+        CHECK(frame.timestampNs <= nowMonotonicNs());
+        previous = frame.timestampNs;
+        fallbacks += !frame.timestampFromSensor;
+    }
+    stats = source.stats();
+    CHECK(stats.timestampFallbacks == 3);
+    CHECK(fallbacks == 3);
+    CHECK(stats.frameErrors == 5);
 }
 
 TEST_CASE("Preferring the camera's own buffers falls back to rearview's where it cannot export", "[camera]") {
