@@ -36,10 +36,9 @@ struct CameraEvent {
 struct SwitchTiming {
     std::string from;
     std::string to;
-    double stopMs = 0;       ///< stopping and releasing the old camera
-    double openMs = 0;       ///< acquiring, configuring and allocating for the new one
-    double startMs = 0;      ///< starting the new camera
-    double firstFrameMs = 0; ///< start to its first completed frame
+    double stopMs = 0;       ///< stopping (and, unless kept open, releasing) the old camera
+    double openMs = 0;       ///< acquiring, configuring and allocating for the new one (~0 when prepared)
+    double firstFrameMs = 0; ///< starting the new camera to its first completed frame
     double totalMs = 0;      ///< switchCamera() call to the first new frame being queued for the app
     uint32_t buffersReused = 0; ///< buffers of the old camera the new one took over (the rest were allocated)
     bool prepared = false;      ///< the new camera was already open (prepareCamera() or keepPreviousOpen)
@@ -50,7 +49,7 @@ struct CameraStats {
     uint64_t framesDelivered = 0;  ///< frames handed to the consumer queue
     uint64_t framesDropped = 0;    ///< delivered frames dropped because the consumer queue was full
     uint64_t frameErrors = 0;      ///< completed with an error status; never delivered
-    uint64_t requestsCancelled = 0;///< cancelled by a stop; never delivered
+    uint64_t requestsCancelled = 0;///< cancelled or completed during a stop; never delivered
     uint64_t timestampFallbacks = 0; ///< frames whose sensor timestamp was 0 (completion time used)
     BufferKind bufferKind = BufferKind::Memfd;
     std::string bufferDescription; ///< e.g. "memfd", "dma-heap /dev/dma_heap/system"
