@@ -3,11 +3,14 @@
 // floor anchor (touching every cache line of the input), which every figure is set beside.
 #pragma once
 
+#include <rearview/gpu.hpp>
+
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <span>
 #include <thread>
 #include <vector>
@@ -20,6 +23,16 @@ inline void frameSize(uint32_t& width, uint32_t& height) {
     height = 6120;
     if (const char* s = std::getenv("REARVIEW_BENCH_SIZE"))
         std::sscanf(s, "%ux%u", &width, &height);
+}
+
+/// The process's one GpuContext (only one may exist), shared by every benchmark; null when
+/// no Vulkan device could be set up.
+inline GpuContext* gpu() {
+    static std::optional<GpuContext> context = [] {
+        auto c = GpuContext::create();
+        return c ? std::optional<GpuContext>(std::move(*c)) : std::nullopt;
+    }();
+    return context ? &*context : nullptr;
 }
 
 /// Reads one byte of every 64-byte cache line of `bytes`, split over `threads` threads.

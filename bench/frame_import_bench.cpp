@@ -15,7 +15,7 @@ using namespace rearview;
 namespace {
 
 struct Fixture {
-    std::optional<GpuContext> gpu;
+    GpuContext* gpu = nullptr;
     std::optional<BufferAllocator> allocator;
     CaptureBuffer buffer;
     CapturedFrame frame;
@@ -27,7 +27,7 @@ Fixture* fixture() {
     if (tried)
         return f ? &*f : nullptr;
     tried = true;
-    auto gpu = GpuContext::create();
+    GpuContext* gpu = bench::gpu();
     auto allocator = BufferAllocator::create();
     if (!gpu || !allocator)
         return nullptr;
@@ -38,7 +38,7 @@ Fixture* fixture() {
     if (!buffer)
         return nullptr;
     Fixture& fx = f.emplace();
-    fx.gpu.emplace(std::move(*gpu));
+    fx.gpu = gpu;
     fx.allocator.emplace(std::move(*allocator));
     fx.buffer = std::move(*buffer);
     std::memset(fx.buffer.data(), 0x80, bytes);

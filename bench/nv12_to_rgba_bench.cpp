@@ -8,8 +8,6 @@
 #include <rearview/color_convert.hpp>
 #include <rearview/gpu.hpp>
 
-#include <optional>
-
 using namespace rearview;
 
 namespace {
@@ -26,13 +24,7 @@ const Nv12Image& frame() {
     return image;
 }
 
-GpuContext* gpu() {
-    static std::optional<GpuContext> context = [] {
-        auto c = GpuContext::create();
-        return c ? std::optional<GpuContext>(std::move(*c)) : std::nullopt;
-    }();
-    return context ? &*context : nullptr;
-}
+GpuContext* gpu() { return bench::gpu(); }
 
 void readFloor(benchmark::State& state) {
     const unsigned threads = unsigned(state.range(0));

@@ -933,6 +933,11 @@ Result<std::optional<CapturedFrame>> CameraSource::nextFrame(std::chrono::millis
 
 const CameraStreamInfo& CameraSource::stream() const { return impl_->session->info(); }
 
+FrameFormat CameraSource::format() const {
+    const CameraStreamInfo& s = stream();
+    return FrameFormat{s.width, s.height, s.stride, s.uvOffset, s.colorSpace};
+}
+
 CameraStats CameraSource::stats() const {
     const SourceShared& s = *impl_->shared;
     CameraStats out;

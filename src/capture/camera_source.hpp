@@ -4,6 +4,7 @@
 #pragma once
 
 #include "capture/buffer_allocator.hpp"
+#include "capture/frame_source.hpp"
 #include "core/frame.hpp"
 
 #include <rearview/camera.hpp>
@@ -121,7 +122,7 @@ struct CameraStreamInfo {
 ///
 /// Threads: create/start/stop/switchCamera/destruction from one thread (the app's);
 /// nextFrame() from one consumer thread; releasing frames from any thread.
-class CameraSource {
+class CameraSource final : public FrameSource {
 public:
     /// Opens `options.cameraId` and configures one NV12 stream. Errors: NotFound (unknown id;
     /// the message lists the available ids), InvalidArgument (size rejected, or adjusted while
@@ -134,7 +135,7 @@ public:
     CameraSource(const CameraSource&) = delete;
     CameraSource& operator=(const CameraSource&) = delete;
     /// Stops and releases the camera; frames still held stay valid until dropped.
-    ~CameraSource();
+    ~CameraSource() override;
 
     Result<void> start();
     /// Stops streaming; frames not yet taken from the queue are dropped, frames the app holds
@@ -157,7 +158,9 @@ public:
 
     /// The next frame, waiting up to `timeout`; nullopt on timeout. Errors when the source is
     /// not streaming (InvalidArgument) or the camera was disconnected (DeviceLost).
-    Result<std::optional<CapturedFrame>> nextFrame(std::chrono::milliseconds timeout);
+    Result<std::optional<CapturedFrame>> nextFrame(std::chrono::milliseconds timeout) override;
+    /// The current stream's layout (see stream()).
+    FrameFormat format() const override;
 
     const CameraStreamInfo& stream() const;
     CameraStats stats() const;

@@ -53,6 +53,9 @@ public:
     /// The device timeline: every submission signals the next value.
     VkSemaphore timeline() const { return timeline_.get(); }
     uint64_t nextTimelineValue() { return ++lastTimelineValue_; }
+    /// The value of the latest submission: retiring an object at it is safe for any object
+    /// used by work recorded so far.
+    uint64_t lastTimelineValue() const { return lastTimelineValue_.load(); }
     uint64_t completedTimelineValue() const;
     Result<void> waitTimeline(uint64_t value, uint64_t timeoutNs = 10'000'000'000ull) const;
 

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "image_compare.hpp"
 
-#include <opencv2/core.hpp>
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
+#include "core/snapshot.hpp"
+
+#include <catch2/catch_test_macros.hpp>
+
+#include <cmath>
 
 #include <cstdlib>
 #include <format>
@@ -25,23 +27,27 @@ Difference compare(const RgbaImage& a, const RgbaImage& e) {
     return d;
 }
 
-namespace {
-void writePng(const std::string& path, const RgbaImage& img) {
-    cv::Mat rgba(int(img.height), int(img.width), CV_8UC4, const_cast<uint8_t*>(img.pixels.data()));
-    cv::Mat bgra;
-    cv::cvtColor(rgba, bgra, cv::COLOR_RGBA2BGRA);
-    cv::imwrite(path, bgra);
+double psnr(const RgbaImage& a, const RgbaImage& b) {
+    double se = 0;
+    size_t n = 0;
+    for (size_t i = 0; i < a.pixels.size(); ++i) {
+        if (i % 4 == 3)
+            continue;
+        const double d = double(a.pixels[i]) - double(b.pixels[i]);
+        se += d * d;
+        ++n;
+    }
+    return se == 0 ? 99.0 : 10.0 * std::log10(255.0 * 255.0 * double(n) / se);
 }
-} // namespace
 
 void writeFailureImages(const std::string& name, const RgbaImage& actual, const RgbaImage& expected) {
     RgbaImage diff(actual.width, actual.height);
     for (size_t i = 0; i < diff.pixels.size(); ++i)
         diff.pixels[i] = (i % 4 == 3) ? 255
                                       : uint8_t(std::min(255, 32 * std::abs(int(actual.pixels[i]) - int(expected.pixels[i]))));
-    writePng(name + ".actual.png", actual);
-    writePng(name + ".expected.png", expected);
-    writePng(name + ".diff.png", diff);
+    for (auto [suffix, image] : {std::pair{".actual.png", &actual}, {".expected.png", &expected}, {".diff.png", &diff}})
+        if (auto r = writePng(*image, name + suffix); !r)
+            WARN(r.error().describe());
 }
 
 } // namespace rearview::test

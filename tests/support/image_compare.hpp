@@ -16,6 +16,9 @@ struct Difference {
 };
 Difference compare(const RgbaImage& actual, const RgbaImage& expected);
 
+/// Peak signal-to-noise ratio over R, G and B in dB (99 for identical images).
+double psnr(const RgbaImage& a, const RgbaImage& b);
+
 /// Writes <name>.actual.png, <name>.expected.png and <name>.diff.png (|a - e| * 32) into the
 /// test's working directory, next to CTest's log, for a failing image comparison.
 void writeFailureImages(const std::string& name, const RgbaImage& actual, const RgbaImage& expected);

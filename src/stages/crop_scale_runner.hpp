@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "gpu/buffer.hpp"
+#include "gpu/submitter.hpp"
+#include "stages/crop_scale.hpp"
+
+#include <rearview/image.hpp>
+
+namespace rearview::stages {
+
+/// Runs CropScale on a frame in CPU memory: uploads it with its strides, records the stage
+/// (GPU-timed), and reads the working image back. For tests, benchmarks and stills; the
+/// capture path imports its buffers instead of uploading.
+class CropScaleRunner {
+public:
+    static Result<CropScaleRunner> create(gpu::Device& device);
+
+    /// Crops/scales `frame` per `plan` into `out` (plan's panel size).
+    Result<void> run(const Nv12View& frame, const CropPlan& plan, RgbaImage& out);
+    /// GPU time of the last run's stage (timestamp queries), in ms.
+    double lastGpuMs() const { return lastGpuMs_; }
+
+private:
+    gpu::Device* device_ = nullptr;
+    CropScale stage_;
+    gpu::Submitter submitter_;
+    gpu::Buffer upload_;
+    gpu::Buffer output_;
+    double lastGpuMs_ = 0;
+};
+
+} // namespace rearview::stages
