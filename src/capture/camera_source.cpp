@@ -2,6 +2,7 @@
 #include "capture/camera_source.hpp"
 
 #include "capture/libcamera_support.hpp"
+#include "core/clock.hpp"
 #include "core/log.hpp"
 
 #include <libcamera/control_ids.h>
@@ -31,13 +32,6 @@ using Clock = std::chrono::steady_clock;
 
 double msBetween(Clock::time_point a, Clock::time_point b) {
     return std::chrono::duration<double, std::milli>(b - a).count();
-}
-
-// The clock V4L2 and the virtual camera stamp frames with, so fallbacks stay comparable.
-uint64_t monotonicNs() {
-    timespec ts{};
-    ::clock_gettime(CLOCK_MONOTONIC, &ts);
-    return uint64_t(ts.tv_sec) * 1'000'000'000ull + uint64_t(ts.tv_nsec);
 }
 
 std::string sizeText(const libcamera::Size& s) { return std::format("{}x{}", s.width, s.height); }

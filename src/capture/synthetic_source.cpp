@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "capture/synthetic_source.hpp"
 
+#include "core/clock.hpp"
 #include "core/image_file.hpp"
 #include "core/log.hpp"
 #include "core/test_patterns.hpp"
@@ -18,14 +19,6 @@
 
 namespace rearview {
 namespace {
-
-// The clock V4L2 drivers and libcamera stamp frames with, so synthetic and camera frames
-// compare (std::chrono::steady_clock reads the same clock on Linux).
-uint64_t monotonicNs() {
-    timespec ts{};
-    ::clock_gettime(CLOCK_MONOTONIC, &ts);
-    return uint64_t(ts.tv_sec) * 1'000'000'000ull + uint64_t(ts.tv_nsec);
-}
 
 void sleepUntilNs(uint64_t ns) {
     timespec ts{time_t(ns / 1'000'000'000ull), long(ns % 1'000'000'000ull)};

@@ -20,12 +20,8 @@ TEST_CASE("The GPU reads exactly what the camera wrote, without a copy", "[camer
     gpu::Device& dev = test::device();
     auto source = CameraSource::create({.cameraId = "main", .size = kFull, .frameRate = 0.0, .bufferCount = 4});
     if (!source) FAIL(source.error().describe());
-    auto importer = gpu::FrameImporter::create(dev);
-    auto submitter = gpu::Submitter::create(dev, 2);
-    auto inFlight = gpu::FramesInFlight::create(dev, 2);
-    REQUIRE(importer);
-    REQUIRE(submitter);
-    REQUIRE(inFlight);
+    ImportRig rig(dev, 2, 2);
+    auto& [importer, submitter, inFlight] = rig;
     GpuPlaneRowSums gpuSums(dev, *submitter, kFull.height);
     REQUIRE(source->start());
 

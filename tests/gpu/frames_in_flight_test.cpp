@@ -89,12 +89,8 @@ CapturedFrame next(SyntheticSource& source) {
 TEST_CASE("A frame goes back to its source only after the GPU work reading it has completed", "[gpu]") {
     gpu::Device& dev = test::device();
     SyntheticSource source = makeSource(3);
-    auto importer = gpu::FrameImporter::create(dev);
-    auto submitter = gpu::Submitter::create(dev, 4);
-    auto inFlight = gpu::FramesInFlight::create(dev, 2);
-    REQUIRE(importer);
-    REQUIRE(submitter);
-    REQUIRE(inFlight);
+    test::ImportRig rig(dev, 4, 2);
+    auto& [importer, submitter, inFlight] = rig;
     test::GpuPlaneRowSums sums(dev, *submitter, 240);
     {
         Gate gate(dev);
@@ -126,12 +122,8 @@ TEST_CASE("A frame goes back to its source only after the GPU work reading it ha
 TEST_CASE("Frames in flight are bounded: past the bound the oldest frame's GPU work is waited for", "[gpu]") {
     gpu::Device& dev = test::device();
     SyntheticSource source = makeSource(4);
-    auto importer = gpu::FrameImporter::create(dev);
-    auto submitter = gpu::Submitter::create(dev, 6);
-    auto inFlight = gpu::FramesInFlight::create(dev, 2);
-    REQUIRE(importer);
-    REQUIRE(submitter);
-    REQUIRE(inFlight);
+    test::ImportRig rig(dev, 6, 2);
+    auto& [importer, submitter, inFlight] = rig;
     CHECK(gpu::FramesInFlight::create(dev, 0).error().code == ErrorCode::InvalidArgument);
     test::GpuPlaneRowSums sums(dev, *submitter, 240);
     {
@@ -183,12 +175,8 @@ TEST_CASE("Synthetic frames import like camera frames: no copy, and the GPU read
     auto source = SyntheticSource::create({.width = 1024, .height = 768, .stride = 1088, .bufferCount = 3,
                                            .pattern = SyntheticPattern::Noise, .seed = 5});
     REQUIRE(source);
-    auto importer = gpu::FrameImporter::create(dev);
-    auto submitter = gpu::Submitter::create(dev, 3);
-    auto inFlight = gpu::FramesInFlight::create(dev, 2);
-    REQUIRE(importer);
-    REQUIRE(submitter);
-    REQUIRE(inFlight);
+    test::ImportRig rig(dev, 3, 2);
+    auto& [importer, submitter, inFlight] = rig;
     test::GpuPlaneRowSums sums(dev, *submitter, 768);
     INFO("buffers: " << source->stats().bufferDescription);
     for (int i = 0; i < 6; ++i) {

@@ -7,6 +7,7 @@
 #include "core/frame.hpp"
 #include "gpu/buffer.hpp"
 #include "gpu/frame_importer.hpp"
+#include "gpu/frames_in_flight.hpp"
 #include "gpu/submitter.hpp"
 #include "stages/row_sums.hpp"
 
@@ -31,6 +32,26 @@ inline std::vector<uint32_t> cpuPlaneRowSums(const CapturedFrame& f) {
     }
     return sums;
 }
+
+/// The GPU side of the import tests: an importer, a submitter with `slots` slots and a
+/// bound of `maxInFlight` frames, each required to be created.
+struct ImportRig {
+    std::optional<gpu::FrameImporter> importer;
+    std::optional<gpu::Submitter> submitter;
+    std::optional<gpu::FramesInFlight> inFlight;
+
+    ImportRig(gpu::Device& device, uint32_t slots, uint32_t maxInFlight) {
+        auto i = gpu::FrameImporter::create(device);
+        auto s = gpu::Submitter::create(device, slots);
+        auto f = gpu::FramesInFlight::create(device, maxInFlight);
+        REQUIRE(i);
+        REQUIRE(s);
+        REQUIRE(f);
+        importer.emplace(std::move(*i));
+        submitter.emplace(std::move(*s));
+        inFlight.emplace(std::move(*f));
+    }
+};
 
 /// Records RowSums over the Y plane and over the CbCr plane of imported frames, one
 /// submission per frame, into readback buffers sized for `width` x `height`.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // SyntheticSource: pre-filled buffers handed out in turn, reused only once released, at a
 // chosen rate with slot timestamps on CLOCK_MONOTONIC; bad options are clear errors.
+#include "core/clock.hpp"
 #include "capture/synthetic_source.hpp"
 #include "core/image_file.hpp"
 #include "core/test_patterns.hpp"
@@ -22,12 +23,6 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-uint64_t monotonicNs() {
-    timespec ts{};
-    ::clock_gettime(CLOCK_MONOTONIC, &ts);
-    return uint64_t(ts.tv_sec) * 1'000'000'000ull + uint64_t(ts.tv_nsec);
-}
 
 SyntheticSource make(SyntheticSourceOptions options) {
     auto source = SyntheticSource::create(std::move(options));
