@@ -21,11 +21,4 @@ vec3 ycbcrToRgb(float Y, float Cb, float Cr, YcbcrCoefficients k) {
     return clamp(vec3(y + k.crToR * cr, y + k.cbToG * cb + k.crToG * cr, y + k.cbToB * cb), 0.0, 1.0);
 }
 
-// Packs an opaque colour in [0, 1] as RGBA8 (R in the low byte), rounding to nearest with
-// the 2^23 trick: packUnorm4x8's float->int conversions are scalarised on lavapipe.
-uint packOpaqueRgba8(vec3 rgb) {
-    const uvec3 q = floatBitsToUint(rgb * 255.0 + 8388608.0) & 0xFFu;
-    return q.r | (q.g << 8) | (q.b << 16) | 0xFF000000u;
-}
-
 #endif

@@ -4,6 +4,7 @@
 // pixels, edges clamped), fused with YCbCr -> RGB, rotation, mirror and letterbox.
 #extension GL_GOOGLE_include_directive : require
 #include "ycbcr.glsl"
+#include "rgba8.glsl"
 #include "panel_placement.glsl"
 
 layout(local_size_x = 64) in;
@@ -49,7 +50,7 @@ void main() {
         const float Y = sampleAt(0u, pc.yStride, 1u, 0u, size, pos);
         const float cb = sampleAt(pc.uvOffset, pc.uvStride, 2u, 0u, csize, cpos);
         const float cr = sampleAt(pc.uvOffset, pc.uvStride, 2u, 1u, csize, cpos);
-        rgba = packOpaqueRgba8(ycbcrToRgb(Y, cb, cr, pc.k));
+        rgba = packRgb8(ycbcrToRgb(Y, cb, cr, pc.k));
     }
     dst[panelIndex(o, pc.place)] = rgba;
 }

@@ -7,6 +7,7 @@
 #extension GL_GOOGLE_include_directive : require
 #extension GL_EXT_shader_explicit_arithmetic_types_int64 : require
 #include "ycbcr.glsl"
+#include "rgba8.glsl"
 #include "panel_placement.glsl"
 
 layout(local_size_x = 64) in;
@@ -58,7 +59,7 @@ void main() {
             sc += coverage(c, cl, cr) * vec2(v.x & 0xFFFFu, v.x >> 16) +
                   coverage(c + 1.0, cl, cr) * vec2(v.y & 0xFFFFu, v.y >> 16);
         }
-        rgba = packOpaqueRgba8(ycbcrToRgb(sy * pc.norm, sc.x * 2.0 * pc.norm, sc.y * 2.0 * pc.norm, pc.k));
+        rgba = packRgb8(ycbcrToRgb(sy * pc.norm, sc.x * 2.0 * pc.norm, sc.y * 2.0 * pc.norm, pc.k));
     }
     dst[panelIndex(o, pc.place)] = rgba;
 }
