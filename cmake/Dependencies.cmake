@@ -22,3 +22,6 @@ endforeach()
 
 # libcamera (src/capture/): cameras, real or the virtual pipeline handler's.
 pkg_check_modules(LIBCAMERA REQUIRED IMPORTED_TARGET libcamera)
+
+# yaml-cpp (src/core/pipeline_file.cpp): pipeline files.
+find_package(yaml-cpp REQUIRED)

@@ -36,7 +36,7 @@ void forEachPixel(RgbaImage& image, F f) {
 
 } // namespace
 
-void Vignette(RgbaImage& image, const stages::VignetteParams& p) {
+void Vignette(RgbaImage& image, const VignetteParams& p) {
     const float hx = 0.5f * float(image.width), hy = 0.5f * float(image.height);
     const float diag = std::sqrt(hx * hx + hy * hy);
     forEachPixel(image, [&](uint32_t x, uint32_t y, float* rgb) {
@@ -47,7 +47,7 @@ void Vignette(RgbaImage& image, const stages::VignetteParams& p) {
     });
 }
 
-void Grain(RgbaImage& image, const stages::GrainParams& p, uint32_t seed) {
+void Grain(RgbaImage& image, const GrainParams& p, uint32_t seed) {
     forEachPixel(image, [&](uint32_t x, uint32_t y, float* rgb) {
         const uint32_t h = pcg((x / p.size) ^ pcg((y / p.size) ^ pcg(seed)));
         const float noise = float(h & 0xFFFFu) * (1.0f / 65535.0f) - 0.5f;

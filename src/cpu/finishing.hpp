@@ -3,13 +3,13 @@
 // rounded to nearest. The GPU matches them within 1 code value.
 #pragma once
 
-#include "stages/finishing.hpp"
+#include "core/stage_params.hpp"
 
 #include <rearview/image.hpp>
 
 namespace rearview::cpu {
 
-void Vignette(RgbaImage& image, const stages::VignetteParams& params);
-void Grain(RgbaImage& image, const stages::GrainParams& params, uint32_t seed);
+void Vignette(RgbaImage& image, const VignetteParams& params);
+void Grain(RgbaImage& image, const GrainParams& params, uint32_t seed);
 
 } // namespace rearview::cpu

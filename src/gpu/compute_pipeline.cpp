@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "gpu/compute_pipeline.hpp"
 
+#include <cassert>
 #include <vector>
 
 namespace rearview::gpu {
@@ -97,6 +98,31 @@ void ComputePipeline::pushBuffers(VkCommandBuffer cmd, std::initializer_list<VkD
         w.descriptorCount = 1;
         w.descriptorType = bindings_[n];
         w.pBufferInfo = &b;
+        if (++n == 8)
+            break;
+    }
+    vkCmdPushDescriptorSetKHR(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, layout_.get(), 0, n, writes);
+}
+
+void ComputePipeline::pushDescriptors(VkCommandBuffer cmd, std::initializer_list<Descriptor> descriptors) const {
+    VkWriteDescriptorSet writes[8];
+    uint32_t n = 0;
+    for (const Descriptor& d : descriptors) {
+        assert(n < bindings_.size());
+        VkWriteDescriptorSet& w = writes[n];
+        w = {VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
+        w.dstBinding = n;
+        w.descriptorCount = 1;
+        w.descriptorType = bindings_[n];
+        const bool imageBinding = w.descriptorType == VK_DESCRIPTOR_TYPE_SAMPLED_IMAGE ||
+                                  w.descriptorType == VK_DESCRIPTOR_TYPE_STORAGE_IMAGE ||
+                                  w.descriptorType == VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER;
+        assert(imageBinding == d.isImage);
+        (void)imageBinding;
+        if (d.isImage)
+            w.pImageInfo = &d.image;
+        else
+            w.pBufferInfo = &d.buffer;
         if (++n == 8)
             break;
     }

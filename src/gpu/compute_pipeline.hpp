@@ -10,6 +10,17 @@
 
 namespace rearview::gpu {
 
+/// One descriptor for ComputePipeline::pushDescriptors(): a buffer range or an image view,
+/// for the binding at its position in the list.
+struct Descriptor {
+    // Implicit, so a list of buffer and image infos reads as one argument.
+    Descriptor(VkDescriptorBufferInfo b) : buffer(b) {}
+    Descriptor(VkDescriptorImageInfo i) : image(i), isImage(true) {}
+    VkDescriptorBufferInfo buffer{};
+    VkDescriptorImageInfo image{};
+    bool isImage = false;
+};
+
 /// A compute pipeline built from an embedded shader. Descriptors are pushed per dispatch
 /// (VK_KHR_push_descriptor), so recording needs no descriptor pools or per-frame
 /// allocations; per-frame values travel as push constants, variants as specialization
@@ -30,6 +41,9 @@ public:
     void bind(VkCommandBuffer cmd) const;
     /// Pushes storage buffers to bindings 0, 1, ... in order.
     void pushBuffers(VkCommandBuffer cmd, std::initializer_list<VkDescriptorBufferInfo> buffers) const;
+    /// Pushes buffers and images to bindings 0, 1, ... in order; each must match the type
+    /// its binding was created with (an image for image types, a buffer otherwise).
+    void pushDescriptors(VkCommandBuffer cmd, std::initializer_list<Descriptor> descriptors) const;
     template <typename T>
     void pushConstants(VkCommandBuffer cmd, const T& values) const {
         static_assert(sizeof(T) <= 128, "push constants are limited to 128 bytes");

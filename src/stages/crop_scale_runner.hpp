@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "gpu/buffer.hpp"
-#include "gpu/submitter.hpp"
 #include "stages/crop_scale.hpp"
+#include "stages/one_shot.hpp"
 
 #include <rearview/image.hpp>
 
@@ -22,9 +21,8 @@ public:
     double lastGpuMs() const { return lastGpuMs_; }
 
 private:
-    gpu::Device* device_ = nullptr;
+    OneShot oneShot_;
     CropScale stage_;
-    gpu::Submitter submitter_;
     gpu::Buffer upload_;
     gpu::Buffer output_;
     double lastGpuMs_ = 0;

@@ -4,6 +4,7 @@
 #include "core/image_file.hpp"
 #include "cpu/finishing.hpp"
 #include "cpu/nv12_to_rgba.hpp"
+#include "stages/finishing.hpp"
 #include "support/gpu_fixture.hpp"
 #include "support/image_compare.hpp"
 #include "support/working_image.hpp"
@@ -48,8 +49,8 @@ TEST_CASE("Vignette matches its reference, darkens the corners and is a pass-thr
     auto stage = stages::Vignette::create(test::device());
     REQUIRE(stage);
     const RgbaImage& in = portrait();
-    for (const stages::VignetteParams& p : {stages::VignetteParams{}, stages::VignetteParams{1.0f, 0.0f, 1.5f},
-                                            stages::VignetteParams{0.5f, 1.2f, 0.01f}}) {
+    for (const VignetteParams& p : {VignetteParams{}, VignetteParams{1.0f, 0.0f, 1.5f},
+                                            VignetteParams{0.5f, 1.2f, 0.01f}}) {
         const RgbaImage gpuOut = test::runOnWorkingImage(test::device(), in, [&](VkCommandBuffer cmd, VkDescriptorBufferInfo b) {
             REQUIRE(stage->record(cmd, b, in.width, in.height, p));
         });
@@ -74,18 +75,18 @@ TEST_CASE("Grain matches its reference, changes with the seed, repeats with it, 
     auto stage = stages::Grain::create(test::device());
     REQUIRE(stage);
     const RgbaImage& in = portrait();
-    auto run = [&](const stages::GrainParams& p, uint32_t seed) {
+    auto run = [&](const GrainParams& p, uint32_t seed) {
         return test::runOnWorkingImage(test::device(), in, [&](VkCommandBuffer cmd, VkDescriptorBufferInfo b) {
             REQUIRE(stage->record(cmd, b, in.width, in.height, p, seed));
         });
     };
     for (uint32_t size : {1u, 3u, 8u}) {
-        const stages::GrainParams p{0.6f, size};
+        const GrainParams p{0.6f, size};
         RgbaImage expected = in;
         cpu::Grain(expected, p, 1234);
         checkClose(run(p, 1234), expected, std::format("grain_size{}", size));
     }
-    const stages::GrainParams p{0.5f, 2};
+    const GrainParams p{0.5f, 2};
     const RgbaImage a = run(p, 1), b = run(p, 2), again = run(p, 1);
     CHECK(a.pixels != b.pixels);
     CHECK(a.pixels == again.pixels);
@@ -96,12 +97,12 @@ TEST_CASE("Grain matches its reference, changes with the seed, repeats with it, 
 }
 
 TEST_CASE("Finishing parameters out of range name the parameter, the value and the range", "[gpu]") {
-    auto bad = stages::validate(stages::VignetteParams{1.5f, 0.5f, 0.5f});
+    auto bad = validate(VignetteParams{1.5f, 0.5f, 0.5f});
     REQUIRE_FALSE(bad);
     CHECK(bad.error().message == "vignette: amount = 1.5 is outside the allowed range 0..1");
-    auto size = stages::validate(stages::GrainParams{0.2f, 0});
+    auto size = validate(GrainParams{0.2f, 0});
     REQUIRE_FALSE(size);
     CHECK(size.error().message == "grain: size = 0 is outside the allowed range 1..8");
-    CHECK(stages::validate(stages::VignetteParams{}));
-    CHECK(stages::validate(stages::GrainParams{}));
+    CHECK(validate(VignetteParams{}));
+    CHECK(validate(GrainParams{}));
 }

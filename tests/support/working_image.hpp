@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: MIT
-// Runs a stage that works on the working image (packed RGBA8 in a storage buffer) over an
-// RgbaImage: upload, record, submit, wait, read back.
+// Runs a stage that works on the working image (packed RGBA8 in a storage buffer) in place
+// over an RgbaImage: upload, record, submit, wait, read back.
 #pragma once
 
-#include "gpu/buffer.hpp"
-#include "gpu/submitter.hpp"
+#include "stages/one_shot.hpp"
 
 #include <rearview/image.hpp>
 
@@ -18,27 +17,20 @@ namespace rearview::test {
 /// `record(cmd, image)` records the stage over `image`, which holds `in`'s pixels.
 inline RgbaImage runOnWorkingImage(gpu::Device& device, const RgbaImage& in,
                                    const std::function<void(VkCommandBuffer, VkDescriptorBufferInfo)>& record) {
-    auto buffer = gpu::Buffer::create(device, in.pixels.size(), VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
-                                      gpu::MemoryUse::Readback);
-    auto submitter = gpu::Submitter::create(device, 1);
-    REQUIRE(buffer);
-    REQUIRE(submitter);
-    std::memcpy(buffer->mapped(), in.pixels.data(), in.pixels.size());
-    buffer->flush();
-    auto cmd = submitter->begin();
-    REQUIRE(cmd);
-    gpu::memoryBarrier(*cmd, VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_WRITE_BIT,
-                       VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT,
-                       VK_ACCESS_2_SHADER_STORAGE_READ_BIT | VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT);
-    record(*cmd, {buffer->get(), 0, buffer->size()});
-    gpu::memoryBarrier(*cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
-                       VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_READ_BIT);
-    auto value = submitter->submit();
-    REQUIRE(value);
-    REQUIRE(device.waitTimeline(*value));
-    buffer->invalidate();
+    auto oneShot = stages::OneShot::create(device);
+    REQUIRE(oneShot);
+    gpu::Buffer buffer; // Readback memory is host-writable too: the image starts there
+    REQUIRE(oneShot->ensure(buffer, in.pixels.size(), gpu::MemoryUse::Readback));
+    std::memcpy(buffer.mapped(), in.pixels.data(), in.pixels.size());
+    buffer.flush();
+    auto ms = oneShot->run("stage", [&](VkCommandBuffer cmd) -> Result<void> {
+        record(cmd, {buffer.get(), 0, buffer.size()});
+        return {};
+    });
+    REQUIRE(ms);
+    buffer.invalidate();
     RgbaImage out(in.width, in.height);
-    std::memcpy(out.pixels.data(), buffer->mapped(), out.pixels.size());
+    std::memcpy(out.pixels.data(), buffer.mapped(), out.pixels.size());
     return out;
 }
 
