@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: MIT
+#include "stages/stage_chain.hpp"
+
+#include "gpu/submitter.hpp"
+
+#include <algorithm>
+#include <format>
+
+namespace rearview::stages {
+
+Result<StageChain> StageChain::create(gpu::Device& device) {
+    auto vignette = Vignette::create(device);
+    if (!vignette)
+        return std::unexpected(vignette.error());
+    auto grain = Grain::create(device);
+    if (!grain)
+        return std::unexpected(grain.error());
+    StageChain c;
+    c.device_ = &device;
+    c.vignette_ = std::move(*vignette);
+    c.grain_ = std::move(*grain);
+    return c;
+}
+
+Result<void> StageChain::apply(const std::vector<StageParams>& stages) {
+    std::map<std::string, HeldLut> loaded; // new LUTs, kept only if everything checks out
+    for (const StageParams& stage : stages) {
+        if (auto v = validate(stage); !v)
+            return v;
+        if (std::holds_alternative<BeautyParams>(stage))
+            return fail(ErrorCode::Unsupported, "beauty: this build has no beauty stage yet");
+        const auto* lut = std::get_if<LutParams>(&stage);
+        if (!lut || luts_.contains(lut->file) || loaded.contains(lut->file))
+            continue;
+        auto cube = CubeLut::load(lut->file);
+        if (!cube)
+            return std::unexpected(cube.error());
+        auto stageLut = Lut3d::create(*device_);
+        if (!stageLut)
+            return std::unexpected(stageLut.error());
+        if (auto set = stageLut->setLut(*cube); !set)
+            return set;
+        loaded.emplace(lut->file, HeldLut{std::make_unique<Lut3d>(std::move(*stageLut)), 0});
+    }
+    lutUploads_ += loaded.size();
+    luts_.merge(loaded);
+    ++applies_;
+    for (const StageParams& stage : stages)
+        if (const auto* lut = std::get_if<LutParams>(&stage))
+            luts_.at(lut->file).lastApplied = applies_;
+    // Beyond kMaxLuts, drop the least recently used ones the new chain does not use; their
+    // images retire after the last frame that read them.
+    while (luts_.size() > kMaxLuts) {
+        auto oldest = std::ranges::min_element(luts_, {}, [](const auto& kv) { return kv.second.lastApplied; });
+        if (oldest->second.lastApplied == applies_)
+            break;
+        luts_.erase(oldest);
+    }
+    stages_ = stages;
+    return {};
+}
+
+Result<void> StageChain::record(VkCommandBuffer cmd, VkDescriptorBufferInfo image, uint32_t width, uint32_t height,
+                                uint32_t seed) const {
+    for (size_t i = 0; i < stages_.size(); ++i) {
+        if (i > 0) // each stage reads what the previous one wrote
+            gpu::memoryBarrier(cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
+                               VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT,
+                               VK_ACCESS_2_SHADER_STORAGE_READ_BIT | VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT);
+        const StageParams& stage = stages_[i];
+        Result<void> r;
+        if (const auto* lut = std::get_if<LutParams>(&stage))
+            r = luts_.at(lut->file).stage->record(cmd, image, image, width, height, *lut);
+        else if (const auto* v = std::get_if<VignetteParams>(&stage))
+            r = vignette_.record(cmd, image, width, height, *v);
+        else if (const auto* g = std::get_if<GrainParams>(&stage))
+            r = grain_.record(cmd, image, width, height, *g, seed);
+        else
+            r = fail(ErrorCode::Unsupported, std::format("{}: not available in this build", stageName(stage)));
+        if (!r)
+            return r;
+    }
+    return {};
+}
+
+} // namespace rearview::stages
