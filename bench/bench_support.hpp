@@ -7,11 +7,13 @@
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
 #include <span>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -33,6 +35,33 @@ inline GpuContext* gpu() {
         return c ? std::optional<GpuContext>(std::move(*c)) : std::nullopt;
     }();
     return context ? &*context : nullptr;
+}
+
+/// The p-th quantile (0..1) of `v`, nearest rank; 0 for no samples.
+inline double percentile(std::vector<double> v, double p) {
+    if (v.empty())
+        return 0;
+    const size_t k = std::min(v.size() - 1, size_t(p * double(v.size() - 1) + 0.5));
+    std::nth_element(v.begin(), v.begin() + std::ptrdiff_t(k), v.end());
+    return v[k];
+}
+
+/// The loop of a GPU-timed benchmark: `run()` runs the stage once (returning a Result),
+/// `lastMs()` gives its GPU time, which becomes the iteration time; p50/p99 become counters.
+template <typename Run, typename LastMs>
+void gpuTimedLoop(benchmark::State& state, const std::string& device, Run run, LastMs lastMs) {
+    std::vector<double> ms;
+    for (auto _ : state) {
+        if (auto r = run(); !r) {
+            state.SkipWithError(r.error().message.c_str());
+            return;
+        }
+        ms.push_back(lastMs());
+        state.SetIterationTime(ms.back() / 1000.0);
+    }
+    state.counters["p50_ms"] = percentile(ms, 0.50);
+    state.counters["p99_ms"] = percentile(ms, 0.99);
+    state.SetLabel(device);
 }
 
 /// Reads one byte of every 64-byte cache line of `bytes`, split over `threads` threads.

@@ -38,13 +38,6 @@ SyntheticSource* source() {
     return s ? &*s : nullptr;
 }
 
-double percentile(std::vector<double> v, double p) {
-    if (v.empty()) return 0;
-    const size_t k = std::min(v.size() - 1, size_t(p * double(v.size() - 1) + 0.5));
-    std::nth_element(v.begin(), v.begin() + std::ptrdiff_t(k), v.end());
-    return v[k];
-}
-
 // The imported frame becomes readable by compute shaders (host writes, i.e. the camera's,
 // before this submission are made visible to them).
 void makeAvailable(VkCommandBuffer cmd, const gpu::GpuFrame& frame) {
@@ -122,8 +115,8 @@ void captureToGpu(benchmark::State& state, std::optional<gpu::ImportPath> path) 
     (void)dev.waitTimeline(lastValue); // the importer's buffers go away with it
 
     const SyntheticStats after = s->stats();
-    state.counters["p50_ms"] = percentile(ms, 0.50);
-    state.counters["p99_ms"] = percentile(ms, 0.99);
+    state.counters["p50_ms"] = bench::percentile(ms, 0.50);
+    state.counters["p99_ms"] = bench::percentile(ms, 0.99);
     state.counters["bytes_copied_per_frame"] = double(importer->stats().bytesCopiedLastFrame);
     state.counters["waited_for_buffer"] = double(after.framesWaitedForBuffer - before.framesWaitedForBuffer);
     // Share of frames that waited for the GPU to finish an older frame (bound reached).

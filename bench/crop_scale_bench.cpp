@@ -116,14 +116,9 @@ void gpuCropScale(benchmark::State& state) {
     }
     const Frame& f = frame();
     RgbaImage out;
-    for (auto _ : state) {
-        if (auto r = runner->run(f.image.view(), f.plan, out); !r) {
-            state.SkipWithError(r.error().message.c_str());
-            return;
-        }
-        state.SetIterationTime(runner->lastGpuMs() / 1000.0);
-    }
-    state.SetLabel(gpu->info().name);
+    bench::gpuTimedLoop(
+        state, gpu->info().name, [&] { return runner->run(f.image.view(), f.plan, out); },
+        [&] { return runner->lastGpuMs(); });
 }
 
 } // namespace

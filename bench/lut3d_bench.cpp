@@ -59,14 +59,6 @@ LutInterpolation interpolationOf(int64_t arg) {
     return arg ? LutInterpolation::Tetrahedral : LutInterpolation::Trilinear;
 }
 
-double percentile(std::vector<double> v, double p) {
-    if (v.empty())
-        return 0;
-    const size_t k = std::min(v.size() - 1, size_t(p * double(v.size() - 1) + 0.5));
-    std::nth_element(v.begin(), v.begin() + std::ptrdiff_t(k), v.end());
-    return v[k];
-}
-
 void gpuLut3d(benchmark::State& state) {
     GpuContext* gpu = bench::gpu();
     if (!gpu) {
@@ -85,18 +77,8 @@ void gpuLut3d(benchmark::State& state) {
     const RgbaImage& in = image(state.range(2));
     const LutParams params{.interpolation = interpolationOf(state.range(0)), .strength = 0.8f};
     RgbaImage out;
-    std::vector<double> ms;
-    for (auto _ : state) {
-        if (auto r = runner->run(in, params, out); !r) {
-            state.SkipWithError(r.error().message.c_str());
-            return;
-        }
-        ms.push_back(runner->lastGpuMs());
-        state.SetIterationTime(runner->lastGpuMs() / 1000.0);
-    }
-    state.counters["p50_ms"] = percentile(ms, 0.50);
-    state.counters["p99_ms"] = percentile(ms, 0.99);
-    state.SetLabel(gpu->info().name);
+    bench::gpuTimedLoop(
+        state, gpu->info().name, [&] { return runner->run(in, params, out); }, [&] { return runner->lastGpuMs(); });
 }
 
 void cpuReference(benchmark::State& state) {

@@ -14,11 +14,12 @@ namespace {
 /// Overlap of sample [c, c+1) with [lo, hi).
 double coverage(double c, double lo, double hi) { return std::max(0.0, std::min(c + 1, hi) - std::max(c, lo)); }
 
-/// Fractional-coverage average of `channels`-interleaved samples over [x0,x1) x [y0,y1).
-void areaAverage(const uint8_t* plane, uint32_t stride, uint32_t channels, double x0, double x1, double y0,
-                 double y1, double* out) {
-    const auto ri0 = uint32_t(std::floor(y0)), ri1 = uint32_t(std::ceil(y1));
-    const auto ci0 = uint32_t(std::floor(x0)), ci1 = uint32_t(std::ceil(x1));
+/// Fractional-coverage average of `channels`-interleaved samples over [x0,x1) x [y0,y1) of a
+/// `width` x `height` plane (a footprint edge a rounding error past the plane reads nothing).
+void areaAverage(const uint8_t* plane, uint32_t stride, uint32_t channels, uint32_t width, uint32_t height,
+                 double x0, double x1, double y0, double y1, double* out) {
+    const auto ri0 = uint32_t(std::floor(y0)), ri1 = std::min(height, uint32_t(std::ceil(y1)));
+    const auto ci0 = uint32_t(std::floor(x0)), ci1 = std::min(width, uint32_t(std::ceil(x1)));
     for (uint32_t ch = 0; ch < channels; ++ch)
         out[ch] = 0;
     for (uint32_t r = ri0; r < ri1; ++r) {
@@ -67,8 +68,9 @@ void CropScale(const Nv12View& src, const CropPlan& plan, RgbaImage& dst) {
             const double y0 = plan.cropY + rj * plan.scaleY, y1 = y0 + plan.scaleY;
             double Y = 0, c[2] = {0, 0};
             if (plan.sampling == Sampling::Area) {
-                areaAverage(src.y, src.yStride, 1, x0, x1, y0, y1, &Y);
-                areaAverage(src.uv, src.uvStride, 2, x0 / 2, x1 / 2, y0 / 2, y1 / 2, c);
+                areaAverage(src.y, src.yStride, 1, src.width, src.height, x0, x1, y0, y1, &Y);
+                areaAverage(src.uv, src.uvStride, 2, src.chromaWidth(), src.chromaHeight(), x0 / 2, x1 / 2, y0 / 2,
+                            y1 / 2, c);
             } else {
                 const double x = (x0 + x1) / 2 - 0.5, y = (y0 + y1) / 2 - 0.5;
                 Y = bilinear(src.y, src.yStride, 1, 0, src.width, src.height, x, y);

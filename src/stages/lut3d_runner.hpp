@@ -24,8 +24,6 @@ public:
 private:
     OneShot oneShot_;
     Lut3d stage_;
-    gpu::Buffer input_;
-    gpu::Buffer output_;
     double lastGpuMs_ = 0;
 };
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "stages/one_shot.hpp"
 
+#include <cstring>
+
 namespace rearview::stages {
 
 Result<OneShot> OneShot::create(gpu::Device& device) {
@@ -16,7 +18,11 @@ Result<OneShot> OneShot::create(gpu::Device& device) {
 Result<void> OneShot::ensure(gpu::Buffer& buffer, VkDeviceSize bytes, gpu::MemoryUse use) const {
     if (buffer.get() && buffer.size() >= bytes)
         return {};
-    auto b = gpu::Buffer::create(*device_, bytes, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, use);
+    // Transfer usage too: working images are copied (beauty's output, presentation).
+    auto b = gpu::Buffer::create(*device_, bytes,
+                                 VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
+                                     VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+                                 use);
     if (!b)
         return std::unexpected(b.error());
     buffer = std::move(*b);
@@ -46,6 +52,28 @@ Result<double> OneShot::run(const char* span, const std::function<Result<void>(V
         return std::unexpected(spans.error());
     device_->collectGarbage();
     return spans->empty() ? 0.0 : spans->front().ms;
+}
+
+Result<double> OneShot::runOnImage(const char* span, const RgbaImage& in, RgbaImage& out, bool inPlace,
+                                   const ImageRecord& record) {
+    const VkDeviceSize bytes = in.pixels.size();
+    if (auto r = ensure(input_, bytes, gpu::MemoryUse::Upload); !r)
+        return std::unexpected(r.error());
+    if (auto r = ensure(output_, bytes, gpu::MemoryUse::Readback); !r)
+        return std::unexpected(r.error());
+    gpu::Buffer& source = inPlace ? output_ : input_;
+    std::memcpy(source.mapped(), in.pixels.data(), bytes);
+    source.flush();
+    auto ms = run(span, [&](VkCommandBuffer cmd) {
+        return record(cmd, {source.get(), 0, bytes}, {output_.get(), 0, bytes});
+    });
+    if (!ms)
+        return ms;
+    output_.invalidate();
+    if (&out != &in)
+        out = RgbaImage(in.width, in.height);
+    std::memcpy(out.pixels.data(), output_.mapped(), bytes);
+    return ms;
 }
 
 } // namespace rearview::stages

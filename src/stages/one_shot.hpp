@@ -4,6 +4,8 @@
 #include "gpu/buffer.hpp"
 #include "gpu/submitter.hpp"
 
+#include <rearview/image.hpp>
+
 #include <functional>
 
 namespace rearview::stages {
@@ -16,15 +18,24 @@ public:
     static Result<OneShot> create(gpu::Device& device);
 
     gpu::Device& device() const { return *device_; }
-    /// Makes `buffer` a storage buffer of at least `bytes` (the previous run has completed).
+    /// Makes `buffer` a storage (and transfer source/destination) buffer of at least `bytes`
+    /// (the previous run has completed).
     Result<void> ensure(gpu::Buffer& buffer, VkDeviceSize bytes, gpu::MemoryUse use) const;
     /// Records `record` in a span named `span`, submits, waits, and returns the span's GPU
     /// time in ms. A record error is returned after the (then empty) submission completes.
     Result<double> run(const char* span, const std::function<Result<void>(VkCommandBuffer)>& record);
 
+    /// For stages from one working image into another: uploads `in`, runs `record(cmd, src,
+    /// dst)` (src == dst when `inPlace`), reads dst back into `out` (which may be `in`).
+    using ImageRecord = std::function<Result<void>(VkCommandBuffer, VkDescriptorBufferInfo, VkDescriptorBufferInfo)>;
+    Result<double> runOnImage(const char* span, const RgbaImage& in, RgbaImage& out, bool inPlace,
+                              const ImageRecord& record);
+
 private:
     gpu::Device* device_ = nullptr;
     gpu::Submitter submitter_;
+    gpu::Buffer input_;  ///< runOnImage()'s source
+    gpu::Buffer output_; ///< its destination (readback memory is host-writable: in place starts here)
 };
 
 } // namespace rearview::stages

@@ -8,7 +8,15 @@
 
 namespace rearview::stages {
 
-Result<StageChain> StageChain::create(gpu::Device& device) {
+Result<StageChain> StageChain::create(gpu::Device& device, uint32_t width, uint32_t height) {
+    auto beauty = Beauty::create(device, width, height);
+    if (!beauty)
+        return std::unexpected(beauty.error());
+    auto scratch = gpu::Buffer::create(device, VkDeviceSize(width) * height * 4,
+                                       VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
+                                       gpu::MemoryUse::GpuOnly);
+    if (!scratch)
+        return std::unexpected(scratch.error());
     auto vignette = Vignette::create(device);
     if (!vignette)
         return std::unexpected(vignette.error());
@@ -17,6 +25,10 @@ Result<StageChain> StageChain::create(gpu::Device& device) {
         return std::unexpected(grain.error());
     StageChain c;
     c.device_ = &device;
+    c.width_ = width;
+    c.height_ = height;
+    c.beauty_ = std::move(*beauty);
+    c.scratch_ = std::move(*scratch);
     c.vignette_ = std::move(*vignette);
     c.grain_ = std::move(*grain);
     return c;
@@ -27,8 +39,6 @@ Result<void> StageChain::apply(const std::vector<StageParams>& stages) {
     for (const StageParams& stage : stages) {
         if (auto v = validate(stage); !v)
             return v;
-        if (std::holds_alternative<BeautyParams>(stage))
-            return fail(ErrorCode::Unsupported, "beauty: this build has no beauty stage yet");
         const auto* lut = std::get_if<LutParams>(&stage);
         if (!lut || luts_.contains(lut->file) || loaded.contains(lut->file))
             continue;
@@ -60,23 +70,35 @@ Result<void> StageChain::apply(const std::vector<StageParams>& stages) {
     return {};
 }
 
-Result<void> StageChain::record(VkCommandBuffer cmd, VkDescriptorBufferInfo image, uint32_t width, uint32_t height,
-                                uint32_t seed) const {
+Result<void> StageChain::record(VkCommandBuffer cmd, VkDescriptorBufferInfo image, uint32_t seed) const {
+    if (image.range != VK_WHOLE_SIZE && image.range < VkDeviceSize(width_) * height_ * 4)
+        return fail(ErrorCode::InvalidArgument, std::format("working image of {} bytes is smaller than {}x{} RGBA8",
+                                                            image.range, width_, height_));
+    const VkPipelineStageFlags2 compute = VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT;
+    const VkAccessFlags2 readWrite = VK_ACCESS_2_SHADER_STORAGE_READ_BIT | VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT;
     for (size_t i = 0; i < stages_.size(); ++i) {
         if (i > 0) // each stage reads what the previous one wrote
-            gpu::memoryBarrier(cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
-                               VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT,
-                               VK_ACCESS_2_SHADER_STORAGE_READ_BIT | VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT);
+            gpu::memoryBarrier(cmd, compute, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT, compute, readWrite);
         const StageParams& stage = stages_[i];
         Result<void> r;
-        if (const auto* lut = std::get_if<LutParams>(&stage))
-            r = luts_.at(lut->file).stage->record(cmd, image, image, width, height, *lut);
-        else if (const auto* v = std::get_if<VignetteParams>(&stage))
-            r = vignette_.record(cmd, image, width, height, *v);
-        else if (const auto* g = std::get_if<GrainParams>(&stage))
-            r = grain_.record(cmd, image, width, height, *g, seed);
-        else
-            r = fail(ErrorCode::Unsupported, std::format("{}: not available in this build", stageName(stage)));
+        if (const auto* b = std::get_if<BeautyParams>(&stage)) {
+            const VkDeviceSize bytes = VkDeviceSize(width_) * height_ * 4;
+            r = beauty_.record(cmd, image, {scratch_.get(), 0, bytes}, *b, faces_);
+            if (r) {
+                gpu::memoryBarrier(cmd, compute, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT, VK_PIPELINE_STAGE_2_COPY_BIT,
+                                   VK_ACCESS_2_TRANSFER_READ_BIT | VK_ACCESS_2_TRANSFER_WRITE_BIT);
+                const VkBufferCopy copy{0, image.offset, bytes};
+                vkCmdCopyBuffer(cmd, scratch_.get(), image.buffer, 1, &copy);
+                gpu::memoryBarrier(cmd, VK_PIPELINE_STAGE_2_COPY_BIT, VK_ACCESS_2_TRANSFER_WRITE_BIT, compute,
+                                   readWrite);
+            }
+        } else if (const auto* lut = std::get_if<LutParams>(&stage)) {
+            r = luts_.at(lut->file).stage->record(cmd, image, image, width_, height_, *lut);
+        } else if (const auto* v = std::get_if<VignetteParams>(&stage)) {
+            r = vignette_.record(cmd, image, width_, height_, *v);
+        } else if (const auto* g = std::get_if<GrainParams>(&stage)) {
+            r = grain_.record(cmd, image, width_, height_, *g, seed);
+        }
         if (!r)
             return r;
     }

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "analysis/face_box.hpp"
 #include "core/stage_params.hpp"
+#include "gpu/buffer.hpp"
+#include "stages/beauty.hpp"
 #include "stages/finishing.hpp"
 #include "stages/lut3d.hpp"
 
@@ -21,15 +24,18 @@ namespace rearview::stages {
 class StageChain {
 public:
     StageChain() = default; ///< empty until assigned from create()
-    static Result<StageChain> create(gpu::Device& device);
+    /// A chain for `width` x `height` working images.
+    static Result<StageChain> create(gpu::Device& device, uint32_t width, uint32_t height);
 
     /// Makes `stages` the chain for later record() calls. Errors: the stage's validation
-    /// error, the LUT file's load error, Unsupported for a stage this build cannot run.
+    /// error or the LUT file's load error.
     Result<void> apply(const std::vector<StageParams>& stages);
-    /// Records the chain over `image` (width x height packed RGBA8). `seed` changes the
-    /// grain every frame. An empty chain records nothing.
-    Result<void> record(VkCommandBuffer cmd, VkDescriptorBufferInfo image, uint32_t width, uint32_t height,
-                        uint32_t seed) const;
+    /// Face boxes (panel coordinates) for the beauty stage from the next record() on.
+    void setFaces(std::span<const analysis::FaceBox> faces) { faces_.assign(faces.begin(), faces.end()); }
+    /// Records the chain over `image` (packed RGBA8 of the chain's size, a storage buffer that
+    /// is also a transfer destination). `seed` changes the grain every frame. An empty chain
+    /// records nothing.
+    Result<void> record(VkCommandBuffer cmd, VkDescriptorBufferInfo image, uint32_t seed) const;
 
     const std::vector<StageParams>& stages() const { return stages_; }
     /// LUT files read and uploaded so far (parameter changes add none).
@@ -37,6 +43,10 @@ public:
 
 private:
     gpu::Device* device_ = nullptr;
+    uint32_t width_ = 0, height_ = 0;
+    Beauty beauty_;
+    gpu::Buffer scratch_; ///< beauty's output (it reads neighbours, so it cannot work in place)
+    std::vector<analysis::FaceBox> faces_;
     Vignette vignette_;
     Grain grain_;
     static constexpr size_t kMaxLuts = 8;

@@ -6,6 +6,7 @@
 #include "cpu/nv12_to_rgba.hpp"
 #include "stages/finishing.hpp"
 #include "support/gpu_fixture.hpp"
+#include "support/portrait.hpp"
 #include "support/image_compare.hpp"
 #include "support/working_image.hpp"
 
@@ -15,17 +16,7 @@ using namespace rearview;
 
 namespace {
 
-const RgbaImage& portrait() {
-    static RgbaImage image = [] {
-        auto nv12 = readImageNv12(REARVIEW_ASSETS_DIR "/astronaut.png", 904, 572);
-        if (!nv12)
-            FAIL(nv12.error().describe());
-        RgbaImage rgba;
-        cpu::Nv12ToRgba(nv12->view(), rgba);
-        return rgba;
-    }();
-    return image;
-}
+using test::portrait;
 
 void checkClose(const RgbaImage& actual, const RgbaImage& expected, const std::string& name) {
     const test::Difference d = test::compare(actual, expected);

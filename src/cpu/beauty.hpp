@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: MIT
+// CPU reference of the beauty stage (stages/beauty.hpp), in float, in the same order of
+// operations as the shaders. It also defines the algorithm's grid and constants, which the
+// stage shares.
+//
+// The algorithm, on the working image (values below in [0, 1] unless noted):
+//  1. reduce: the image is averaged over 4x4 blocks into a low-resolution grid (cell
+//     (i, j) covers pixels 4i..4i+3, clamped at the right and bottom edges), as luma Y and
+//     chroma Cb, Cr (BT.601 full range).
+//  2. coefficients, per cell: a self-guided filter of luma (He et al., the "fast guided
+//     filter" on the subsampled grid) over a 5x5-cell window (clamped at the borders):
+//     a = var / (var + eps), b = mean (1 - a), with eps growing with `smoothing`; and the skin
+//     mask: a soft YCbCr skin-colour box (Cb 77..127, Cr 133..173, not too dark) times a gain,
+//     kFaceGain inside a detected face and kBackgroundGain elsewhere when faces are known.
+//  3. smooth: the 5x5-cell box mean of (a, b, mask, mean), which makes the filter's output
+//     and the mask vary smoothly.
+//  4. apply, per pixel: (a, b, mask, mean) sampled bilinearly from the grid;
+//     q = a Y + b is the edge-preserving smoothed luma; the output luma is
+//     Y + smoothing mask (q - Y), then tone pulls it towards the local mean and brightens it
+//     (inside the mask), then an unsharp mask (a 5-tap cross blur) restores detail outside
+//     it; the luma change is added to R, G and B alike, so chroma is preserved.
+// All-zero parameters copy the image unchanged.
+#pragma once
+
+#include "analysis/face_box.hpp"
+#include "core/stage_params.hpp"
+
+#include <rearview/image.hpp>
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace rearview::cpu {
+
+/// The beauty stage's grid and constants, shared with the GPU stage.
+struct BeautyGrid {
+    static constexpr uint32_t kCell = 4;         ///< pixels per grid cell in each direction
+    static constexpr int kRadius = 2;            ///< box window radius in cells (5x5)
+    static constexpr uint32_t kMaxFaces = 8;     ///< face boxes the stage takes
+    static constexpr float kFaceGain = 1.5f;     ///< skin mask gain inside a face box
+    static constexpr float kBackgroundGain = 0.3f; ///< outside face boxes when faces are known
+    /// Face boxes grow by this fraction of their size on every side: detectors box the eyes
+    /// to the mouth, skin goes on to the forehead, cheeks and chin.
+    static constexpr float kFaceMargin = 0.2f;
+
+    uint32_t width = 0, height = 0; ///< grid size: the image's, in cells, rounded up
+    static BeautyGrid forImage(uint32_t imageWidth, uint32_t imageHeight) {
+        return {(imageWidth + kCell - 1) / kCell, (imageHeight + kCell - 1) / kCell};
+    }
+
+    /// A face box as a half-open range of grid cells [x0, x1) x [y0, y1): the cells whose
+    /// centres lie inside the box grown by kFaceMargin, clamped to the grid.
+    struct CellRange {
+        uint32_t x0 = 0, x1 = 0, y0 = 0, y1 = 0;
+    };
+    CellRange cellsOf(const analysis::FaceBox& box) const;
+
+    /// The guided filter's regularisation for `smoothing`: larger values flatten stronger
+    /// structure.
+    static float epsilon(float smoothing) {
+        const float s = 0.01f + 0.12f * smoothing;
+        return s * s;
+    }
+};
+
+/// Whether face boxes weight the mask: with FaceMode::Auto and at least one face.
+bool beautyUsesFaces(const BeautyParams& params, std::span<const analysis::FaceBox> faces);
+
+/// Applies the beauty stage to `image` with `faces` (panel coordinates; at most
+/// BeautyGrid::kMaxFaces are used).
+void Beauty(RgbaImage& image, const BeautyParams& params, std::span<const analysis::FaceBox> faces);
+
+/// The skin mask (0..1 per pixel, row-major) the stage uses for `image`: the one step 4
+/// samples. For tests and tuning.
+std::vector<float> BeautySkinMask(const RgbaImage& image, const BeautyParams& params,
+                                  std::span<const analysis::FaceBox> faces);
+
+} // namespace rearview::cpu
