@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+#include "analysis/face_thread.hpp"
+
+#include "core/clock.hpp"
+
+#include <chrono>
+#include <pthread.h>
+
+namespace rearview::analysis {
+
+Result<std::unique_ptr<FaceThread>> FaceThread::create(const FaceDetectorOptions& detector,
+                                                       const FaceTrackerOptions& tracker) {
+    auto d = FaceDetector::create(detector);
+    if (!d)
+        return std::unexpected(d.error());
+    return std::unique_ptr<FaceThread>(new FaceThread(std::move(*d), tracker));
+}
+
+FaceThread::FaceThread(FaceDetector detector, const FaceTrackerOptions& tracker)
+    : detector_(std::move(detector)), tracker_(tracker) {
+    thread_ = std::thread([this] { run(); });
+    pthread_setname_np(thread_.native_handle(), "rv-faces");
+}
+
+FaceThread::~FaceThread() {
+    {
+        std::lock_guard lock(mutex_);
+        stop_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();
+}
+
+void FaceThread::submit(RgbaImage image, uint64_t frameTimestampNs) {
+    {
+        std::lock_guard lock(mutex_);
+        ++stats_.submitted;
+        if (pending_)
+            ++stats_.replaced;
+        pending_.emplace(std::move(image), frameTimestampNs);
+    }
+    changed_.notify_all();
+}
+
+std::vector<FaceBox> FaceThread::faces() const {
+    std::lock_guard lock(mutex_);
+    return faces_;
+}
+
+FaceAnalysisStats FaceThread::stats() const {
+    std::lock_guard lock(mutex_);
+    return stats_;
+}
+
+bool FaceThread::waitAnalysed(uint64_t count, int timeoutMs) const {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, std::chrono::milliseconds(timeoutMs), [&] { return stats_.analysed >= count; });
+}
+
+void FaceThread::run() {
+    for (;;) {
+        std::pair<RgbaImage, uint64_t> job;
+        {
+            std::unique_lock lock(mutex_);
+            changed_.wait(lock, [&] { return stop_ || pending_; });
+            if (stop_)
+                return;
+            job = std::move(*pending_);
+            pending_.reset();
+        }
+        const uint64_t start = monotonicNs();
+        auto found = detector_.detect(job.first);
+        const uint64_t done = monotonicNs();
+        std::vector<FaceBox> boxes;
+        if (found) {
+            tracker_.update(*found);
+            boxes = tracker_.boxes();
+        }
+        {
+            std::lock_guard lock(mutex_);
+            if (found) {
+                faces_ = std::move(boxes);
+            } else {
+                ++stats_.failures;
+            }
+            ++stats_.analysed;
+            stats_.lastDetectMs = double(done - start) / 1e6;
+            stats_.lastLatencyMs = double(done - job.second) / 1e6;
+            stats_.meanLatencyMs += (stats_.lastLatencyMs - stats_.meanLatencyMs) / double(stats_.analysed);
+        }
+        changed_.notify_all();
+    }
+}
+
+} // namespace rearview::analysis

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "analysis/face_detector.hpp"
+#include "analysis/face_tracker.hpp"
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+namespace rearview::analysis {
+
+/// What the face thread has done, for the viewfinder's stats.
+struct FaceAnalysisStats {
+    uint64_t submitted = 0; ///< images handed in
+    uint64_t analysed = 0;  ///< images the detector ran on
+    uint64_t replaced = 0;  ///< images replaced by a newer one before the thread took them
+    uint64_t failures = 0;  ///< detector errors (the previous faces stay)
+    double lastLatencyMs = 0; ///< frame timestamp -> faces published, last image
+    double meanLatencyMs = 0;
+    double lastDetectMs = 0;  ///< detector run time, last image
+};
+
+/// Face detection off the frame loop: submit() hands over the newest working image and
+/// never blocks (an image not yet taken is replaced: latest wins), a named thread runs the
+/// detector on it and the tracker over its results, and faces() returns the latest smoothed
+/// boxes without waiting. The viewfinder submits every N frames and reads faces() each
+/// frame.
+class FaceThread {
+public:
+    static Result<std::unique_ptr<FaceThread>> create(const FaceDetectorOptions& detector = {},
+                                                      const FaceTrackerOptions& tracker = {});
+    ~FaceThread();
+    FaceThread(const FaceThread&) = delete;
+    FaceThread& operator=(const FaceThread&) = delete;
+
+    /// Hands over `image` (panel-sized RGBA) stamped with its frame's CLOCK_MONOTONIC time.
+    void submit(RgbaImage image, uint64_t frameTimestampNs);
+    /// The latest smoothed face boxes (panel coordinates).
+    std::vector<FaceBox> faces() const;
+    FaceAnalysisStats stats() const;
+    /// Waits until `analysed` reaches `count` or `timeoutMs` passes (tests, shutdown).
+    bool waitAnalysed(uint64_t count, int timeoutMs) const;
+
+private:
+    FaceThread(FaceDetector detector, const FaceTrackerOptions& tracker);
+    void run();
+
+    FaceDetector detector_;
+    FaceTracker tracker_; ///< used by the thread only
+    mutable std::mutex mutex_;
+    mutable std::condition_variable changed_;
+    std::optional<std::pair<RgbaImage, uint64_t>> pending_;
+    std::vector<FaceBox> faces_;
+    FaceAnalysisStats stats_;
+    bool stop_ = false;
+    std::thread thread_;
+};
+
+} // namespace rearview::analysis
