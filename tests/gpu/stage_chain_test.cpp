@@ -5,11 +5,9 @@
 // values and each other stage by 1, so a chain by up to 3), nothing is rebuilt or re-read.
 #include "core/image_file.hpp"
 #include "core/pipeline_file.hpp"
-#include "cpu/beauty.hpp"
-#include "cpu/finishing.hpp"
-#include "cpu/lut3d.hpp"
 #include "cpu/nv12_to_rgba.hpp"
 #include "stages/stage_chain.hpp"
+#include "support/cpu_chain.hpp"
 #include "support/gpu_fixture.hpp"
 #include "support/portrait.hpp"
 #include "support/image_compare.hpp"
@@ -25,39 +23,11 @@ namespace {
 
 using test::portrait;
 
-// A face box on the portrait (where FaceDetector finds it; see beauty_test.cpp).
-const analysis::FaceBox kFace{300, 0, 196, 134};
-
-RgbaImage cpuChain(const std::vector<StageParams>& stages, uint32_t seed) {
-    RgbaImage img = portrait();
-    for (const StageParams& stage : stages) {
-        if (const auto* b = std::get_if<BeautyParams>(&stage)) {
-            cpu::Beauty(img, *b, std::span(&kFace, 1));
-        } else if (const auto* lut = std::get_if<LutParams>(&stage)) {
-            auto cube = CubeLut::load(lut->file);
-            REQUIRE(cube);
-            cpu::Lut3d(img, *cube, lut->interpolation, lut->strength, img);
-        } else if (const auto* v = std::get_if<VignetteParams>(&stage)) {
-            cpu::Vignette(img, *v);
-        } else if (const auto* g = std::get_if<GrainParams>(&stage)) {
-            cpu::Grain(img, *g, seed);
-        }
-    }
-    return img;
-}
-
 RgbaImage gpuChain(const stages::StageChain& chain, uint32_t seed) {
     const RgbaImage& in = portrait();
     return test::runOnWorkingImage(test::device(), in, [&](VkCommandBuffer cmd, VkDescriptorBufferInfo image) {
         REQUIRE(chain.record(cmd, image, seed));
     });
-}
-
-PipelineDescription pipeline(const char* name) {
-    auto p = loadPipelineFile(std::string(REARVIEW_PIPELINES_DIR) + "/" + name);
-    if (!p)
-        FAIL(p.error().describe());
-    return *p;
 }
 
 } // namespace
@@ -66,9 +36,9 @@ TEST_CASE("Looks switch between frames: every frame shows what was applied befor
           "[gpu]") {
     auto chain = stages::StageChain::create(test::device(), portrait().width, portrait().height);
     REQUIRE(chain);
-    chain->setFaces(std::span(&kFace, 1));
-    const PipelineDescription vivid = pipeline("vivid.yaml"), mono = pipeline("mono-film.yaml"),
-                              natural = pipeline("selfie-natural.yaml"), beauty = pipeline("selfie-beauty.yaml");
+    chain->setFaces(std::span(&test::kPortraitFace, 1));
+    const PipelineDescription vivid = test::shippedPipeline("vivid.yaml"), mono = test::shippedPipeline("mono-film.yaml"),
+                              natural = test::shippedPipeline("selfie-natural.yaml"), beauty = test::shippedPipeline("selfie-beauty.yaml");
     std::vector<std::vector<StageParams>> frames = {vivid.viewfinder, mono.viewfinder, natural.viewfinder,
                                                     beauty.viewfinder, mono.viewfinder, vivid.viewfinder};
     // Parameter-only changes: the mono look at half strength, then stronger grain.
@@ -84,7 +54,7 @@ TEST_CASE("Looks switch between frames: every frame shows what was applied befor
         if (f == 3)
             uploadsAfterFirstRound = chain->lutUploads();
         const RgbaImage actual = gpuChain(*chain, seed);
-        const RgbaImage expected = cpuChain(frames[f], seed);
+        const RgbaImage expected = test::cpuChain(portrait(), frames[f], seed, std::span(&test::kPortraitFace, 1));
         const test::Difference d = test::compare(actual, expected);
         INFO("frame " << f << ": " << d.describe());
         // beauty's own tolerance is 2 (see beauty.hpp), each other stage's 1
@@ -100,7 +70,7 @@ TEST_CASE("Looks switch between frames: every frame shows what was applied befor
 TEST_CASE("A chain that cannot be applied leaves the current one running", "[gpu]") {
     auto chain = stages::StageChain::create(test::device(), portrait().width, portrait().height);
     REQUIRE(chain);
-    const PipelineDescription vivid = pipeline("vivid.yaml");
+    const PipelineDescription vivid = test::shippedPipeline("vivid.yaml");
     REQUIRE(chain->apply(vivid.viewfinder));
 
     auto missing = chain->apply({LutParams{"/nonexistent/look.cube", LutInterpolation::Tetrahedral, 1.0f}});
@@ -111,7 +81,7 @@ TEST_CASE("A chain that cannot be applied leaves the current one running", "[gpu
     CHECK(outOfRange.error().message == "vignette: amount = 2 is outside the allowed range 0..1");
 
     CHECK(chain->stages().size() == vivid.viewfinder.size());
-    const test::Difference d = test::compare(gpuChain(*chain, 1), cpuChain(vivid.viewfinder, 1));
+    const test::Difference d = test::compare(gpuChain(*chain, 1), test::cpuChain(portrait(), vivid.viewfinder, 1, {}));
     INFO(d.describe());
     CHECK(d.maxAbs <= 1);
 

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+#include "stages/viewfinder_pass.hpp"
+
+#include "core/log.hpp"
+#include "gpu/submitter.hpp"
+
+#include <format>
+
+namespace rearview::stages {
+
+ViewfinderPass& ViewfinderPass::operator=(ViewfinderPass&& o) noexcept {
+    cropScale_ = std::move(o.cropScale_);
+    chain_ = std::move(o.chain_);
+    image_ = std::move(o.image_);
+    width_ = o.width_;
+    height_ = o.height_;
+    std::scoped_lock lock(mutex_, o.mutex_);
+    pending_ = std::move(o.pending_);
+    generation_ = o.generation_;
+    return *this;
+}
+
+Result<ViewfinderPass> ViewfinderPass::create(gpu::Device& device, uint32_t panelWidth, uint32_t panelHeight) {
+    auto cropScale = CropScale::create(device);
+    if (!cropScale)
+        return std::unexpected(cropScale.error());
+    auto chain = StageChain::create(device, panelWidth, panelHeight);
+    if (!chain)
+        return std::unexpected(chain.error());
+    auto image = gpu::Buffer::create(device, VkDeviceSize(panelWidth) * panelHeight * 4,
+                                     VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
+                                         VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+                                     gpu::MemoryUse::GpuOnly);
+    if (!image)
+        return std::unexpected(image.error());
+    ViewfinderPass p;
+    p.cropScale_ = std::move(*cropScale);
+    p.chain_ = std::move(*chain);
+    p.image_ = std::move(*image);
+    p.width_ = panelWidth;
+    p.height_ = panelHeight;
+    return p;
+}
+
+void ViewfinderPass::requestStages(std::vector<StageParams> stages) {
+    std::lock_guard lock(mutex_);
+    pending_ = std::move(stages);
+}
+
+Result<ViewfinderPass::Frame> ViewfinderPass::record(VkCommandBuffer cmd, const Nv12Buffer& frame,
+                                                     const CropPlan& plan, uint32_t seed) {
+    if (plan.panelWidth != width_ || plan.panelHeight != height_)
+        return fail(ErrorCode::InvalidArgument, std::format("plan is for a {}x{} panel, the pass for {}x{}",
+                                                            plan.panelWidth, plan.panelHeight, width_, height_));
+    Frame out;
+    std::optional<std::vector<StageParams>> request;
+    {
+        std::lock_guard lock(mutex_);
+        request.swap(pending_);
+    }
+    if (request) {
+        if (auto applied = chain_.apply(*request); applied) {
+            ++generation_;
+        } else {
+            log::at(LogLevel::Warning, "pipeline change not applied: {}", applied.error().message);
+            out.applyError = applied.error();
+        }
+    }
+    out.generation = generation_;
+    // The previous frame's stages may still read the working image.
+    gpu::memoryBarrier(cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_2_COPY_BIT,
+                       VK_ACCESS_2_SHADER_STORAGE_READ_BIT | VK_ACCESS_2_TRANSFER_READ_BIT,
+                       VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT);
+    if (auto r = cropScale_.record(cmd, frame, plan, workingImage()); !r)
+        return std::unexpected(r.error());
+    gpu::memoryBarrier(cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
+                       VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT,
+                       VK_ACCESS_2_SHADER_STORAGE_READ_BIT | VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT);
+    if (auto r = chain_.record(cmd, workingImage(), seed); !r)
+        return std::unexpected(r.error());
+    return out;
+}
+
+} // namespace rearview::stages

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: MIT
+// Frames flow from a synthetic source through import, crop/scale and the stage chain while
+// another thread switches pipeline files and parameters: every frame is processed, a
+// request takes effect within a frame of being made, and each frame shows the looks of its
+// generation (against the CPU references: crop/scale 1 + chain 3 code values).
+#include "capture/synthetic_source.hpp"
+#include "core/pipeline_file.hpp"
+#include "cpu/crop_scale.hpp"
+#include "gpu/frame_importer.hpp"
+#include "gpu/submitter.hpp"
+#include "stages/viewfinder_pass.hpp"
+#include "support/cpu_chain.hpp"
+#include "support/gpu_fixture.hpp"
+#include "support/image_compare.hpp"
+
+#include <catch2/catch_test_macros.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstring>
+#include <thread>
+
+using namespace rearview;
+using namespace std::chrono_literals;
+
+TEST_CASE("Pipelines switch while frames flow: no frame lost, applied on the next frame", "[gpu]") {
+    gpu::Device& dev = test::device();
+    auto source = SyntheticSource::create({.width = 2040, .height = 1530, .frameRate = 0, .bufferCount = 3,
+                                           .imagePath = REARVIEW_ASSETS_DIR "/astronaut.png",
+                                           .colorSpace = {YcbcrMatrix::Bt601, YcbcrRange::Full}});
+    if (!source)
+        FAIL(source.error().describe());
+    auto importer = gpu::FrameImporter::create(dev);
+    auto submitter = gpu::Submitter::create(dev, 1);
+    auto pass = stages::ViewfinderPass::create(dev, 904, 572);
+    auto readback = gpu::Buffer::create(dev, 904 * 572 * 4, VK_BUFFER_USAGE_TRANSFER_DST_BIT, gpu::MemoryUse::Readback);
+    REQUIRE(importer);
+    REQUIRE(submitter);
+    REQUIRE(pass);
+    REQUIRE(readback);
+    const CropPlan plan = *planCrop(2040, 1530, 904, 572, ViewGeometry{});
+
+    const PipelineDescription vivid = test::shippedPipeline("vivid.yaml"), mono = test::shippedPipeline("mono-film.yaml");
+    std::vector<StageParams> softer = mono.viewfinder;
+    std::get<LutParams>(softer[0]).strength = 0.5f;
+    const std::vector<std::vector<StageParams>> looks = {{}, vivid.viewfinder, mono.viewfinder, softer};
+    pass->requestStages(vivid.viewfinder);
+
+    // Another thread asks for a change after frames 3 and 7 are done.
+    std::mutex m;
+    std::condition_variable cv;
+    int done = 0;
+    std::jthread switcher([&] {
+        for (auto [after, look] : {std::pair{3, 2}, std::pair{7, 3}}) {
+            std::unique_lock lock(m);
+            cv.wait(lock, [&] { return done >= after; });
+            lock.unlock();
+            pass->requestStages(looks[size_t(look)]);
+        }
+    });
+
+    constexpr int kFrames = 11;
+    std::vector<uint64_t> generations;
+    uint64_t lastSequence = 0;
+    for (int f = 0; f < kFrames; ++f) {
+        auto next = source->nextFrame(5s);
+        REQUIRE(next);
+        REQUIRE(next->has_value());
+        CapturedFrame frame = std::move(**next);
+        if (f > 0)
+            CHECK(frame.sequence == lastSequence + 1); // nothing skipped
+        lastSequence = frame.sequence;
+        auto in = importer->acquire(frame);
+        REQUIRE(in);
+        auto cmd = submitter->begin();
+        REQUIRE(cmd);
+        gpu::memoryBarrier(*cmd, VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_WRITE_BIT,
+                           VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_READ_BIT);
+        const stages::Nv12Buffer nv12{in->buffer,   in->offset,          in->size,     frame.width,     frame.height,
+                                      frame.stride, uint32_t(frame.uvOffset), frame.stride, frame.colorSpace};
+        auto recorded = pass->record(*cmd, nv12, plan, uint32_t(f));
+        REQUIRE(recorded);
+        CHECK_FALSE(recorded->applyError);
+        generations.push_back(recorded->generation);
+        gpu::memoryBarrier(*cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
+                           VK_PIPELINE_STAGE_2_COPY_BIT, VK_ACCESS_2_TRANSFER_READ_BIT);
+        const VkBufferCopy copy{0, 0, 904 * 572 * 4};
+        vkCmdCopyBuffer(*cmd, pass->workingImage().buffer, readback->get(), 1, &copy);
+        gpu::memoryBarrier(*cmd, VK_PIPELINE_STAGE_2_COPY_BIT, VK_ACCESS_2_TRANSFER_WRITE_BIT,
+                           VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_READ_BIT);
+        auto value = submitter->submit();
+        REQUIRE(value);
+        REQUIRE(dev.waitTimeline(*value));
+        readback->invalidate();
+
+        // Frames right after a change show the new look.
+        if (f == 0 || generations.back() != generations[generations.size() - 2]) {
+            RgbaImage actual(904, 572), expected;
+            std::memcpy(actual.pixels.data(), readback->mapped(), actual.pixels.size());
+            const Nv12View view{frame.memory->data, frame.memory->data + frame.uvOffset, frame.width, frame.height,
+                                frame.stride,       frame.stride,                        frame.colorSpace};
+            cpu::CropScale(view, plan, expected);
+            expected = test::cpuChain(expected, looks[generations.back()], uint32_t(f), {});
+            const test::Difference d = test::compare(actual, expected);
+            INFO("frame " << f << " generation " << generations.back() << ": " << d.describe());
+            CHECK(d.maxAbs <= 4);
+        }
+        {
+            std::lock_guard lock(m);
+            done = f + 1;
+        }
+        cv.notify_all();
+    }
+    switcher.join();
+    // Generation 1 from the first frame; 2 and 3 at most one frame after they were asked for
+    // (the request may arrive while the next frame is already being recorded).
+    CHECK(generations.front() == 1);
+    CHECK(generations.back() == 3);
+    auto firstWith = [&](uint64_t g) { return int(std::ranges::find(generations, g) - generations.begin()); };
+    CHECK(firstWith(2) <= 3 + 1);
+    CHECK(firstWith(3) <= 7 + 1);
+    CHECK(source->stats().framesDelivered == uint64_t(kFrames));
+    REQUIRE_NO_VALIDATION_MESSAGES();
+}
