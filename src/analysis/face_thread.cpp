@@ -32,12 +32,20 @@ FaceThread::~FaceThread() {
 }
 
 void FaceThread::submit(RgbaImage image, uint64_t frameTimestampNs) {
+    enqueue({std::move(image), frameTimestampNs});
+}
+
+void FaceThread::submit(Thumbnail thumbnail, uint64_t frameTimestampNs) {
+    enqueue({std::move(thumbnail), frameTimestampNs});
+}
+
+void FaceThread::enqueue(Job job) {
     {
         std::lock_guard lock(mutex_);
         ++stats_.submitted;
         if (pending_)
             ++stats_.replaced;
-        pending_.emplace(std::move(image), frameTimestampNs);
+        pending_ = std::move(job);
     }
     changed_.notify_all();
 }
@@ -59,7 +67,7 @@ bool FaceThread::waitAnalysed(uint64_t count, int timeoutMs) const {
 
 void FaceThread::run() {
     for (;;) {
-        std::pair<RgbaImage, uint64_t> job;
+        Job job;
         {
             std::unique_lock lock(mutex_);
             changed_.wait(lock, [&] { return stop_ || pending_; });
@@ -69,7 +77,13 @@ void FaceThread::run() {
             pending_.reset();
         }
         const uint64_t start = monotonicNs();
-        auto found = detector_.detect(job.first);
+        auto found = std::holds_alternative<RgbaImage>(job.input)
+                         ? detector_.detect(std::get<RgbaImage>(job.input))
+                         : [&] {
+                               const Thumbnail& t = std::get<Thumbnail>(job.input);
+                               return detector_.detectThumbnail(t.grey, t.width, t.height, t.stride, t.panelWidth,
+                                                                t.panelHeight);
+                           }();
         const uint64_t done = monotonicNs();
         std::vector<FaceBox> boxes;
         if (found) {
@@ -85,7 +99,7 @@ void FaceThread::run() {
             }
             ++stats_.analysed;
             stats_.lastDetectMs = double(done - start) / 1e6;
-            stats_.lastLatencyMs = double(done - job.second) / 1e6;
+            stats_.lastLatencyMs = double(done - job.timestampNs) / 1e6;
             stats_.meanLatencyMs += (stats_.lastLatencyMs - stats_.meanLatencyMs) / double(stats_.analysed);
         }
         changed_.notify_all();

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <variant>
 #include <vector>
 
 namespace rearview::analysis {
@@ -39,6 +40,13 @@ public:
 
     /// Hands over `image` (panel-sized RGBA) stamped with its frame's CLOCK_MONOTONIC time.
     void submit(RgbaImage image, uint64_t frameTimestampNs);
+    /// A grey thumbnail of the panel image instead (what the GPU analysis tap writes):
+    /// `width` x `height` bytes, rows `stride` apart, of a `panelWidth` x `panelHeight` panel.
+    struct Thumbnail {
+        std::vector<uint8_t> grey;
+        uint32_t width = 0, height = 0, stride = 0, panelWidth = 0, panelHeight = 0;
+    };
+    void submit(Thumbnail thumbnail, uint64_t frameTimestampNs);
     /// The latest smoothed face boxes (panel coordinates).
     std::vector<FaceBox> faces() const;
     FaceAnalysisStats stats() const;
@@ -53,7 +61,12 @@ private:
     FaceTracker tracker_; ///< used by the thread only
     mutable std::mutex mutex_;
     mutable std::condition_variable changed_;
-    std::optional<std::pair<RgbaImage, uint64_t>> pending_;
+    struct Job {
+        std::variant<RgbaImage, Thumbnail> input;
+        uint64_t timestampNs = 0;
+    };
+    void enqueue(Job job);
+    std::optional<Job> pending_;
     std::vector<FaceBox> faces_;
     FaceAnalysisStats stats_;
     bool stop_ = false;

@@ -9,7 +9,16 @@
 namespace rearview::stages {
 
 ViewfinderPass& ViewfinderPass::operator=(ViewfinderPass&& o) noexcept {
+    device_ = o.device_;
     cropScale_ = std::move(o.cropScale_);
+    thumbnail_ = std::move(o.thumbnail_);
+    faces_ = o.faces_;
+    everyFrames_ = o.everyFrames_;
+    frames_ = o.frames_;
+    thumbBuffer_ = std::move(o.thumbBuffer_);
+    tap_ = o.tap_;
+    tapValue_ = o.tapValue_;
+    tapTimestampNs_ = o.tapTimestampNs_;
     chain_ = std::move(o.chain_);
     image_ = std::move(o.image_);
     width_ = o.width_;
@@ -24,6 +33,9 @@ Result<ViewfinderPass> ViewfinderPass::create(gpu::Device& device, uint32_t pane
     auto cropScale = CropScale::create(device);
     if (!cropScale)
         return std::unexpected(cropScale.error());
+    auto thumbnail = FaceThumbnail::create(device);
+    if (!thumbnail)
+        return std::unexpected(thumbnail.error());
     auto chain = StageChain::create(device, panelWidth, panelHeight);
     if (!chain)
         return std::unexpected(chain.error());
@@ -34,6 +46,8 @@ Result<ViewfinderPass> ViewfinderPass::create(gpu::Device& device, uint32_t pane
     if (!image)
         return std::unexpected(image.error());
     ViewfinderPass p;
+    p.device_ = &device;
+    p.thumbnail_ = std::move(*thumbnail);
     p.cropScale_ = std::move(*cropScale);
     p.chain_ = std::move(*chain);
     p.image_ = std::move(*image);
@@ -45,6 +59,33 @@ Result<ViewfinderPass> ViewfinderPass::create(gpu::Device& device, uint32_t pane
 void ViewfinderPass::requestStages(std::vector<StageParams> stages) {
     std::lock_guard lock(mutex_);
     pending_ = std::move(stages);
+}
+
+Result<void> ViewfinderPass::setFaceAnalysis(analysis::FaceThread* faces, uint32_t everyFrames) {
+    if (everyFrames == 0)
+        return fail(ErrorCode::InvalidArgument, "face analysis every 0 frames: use 1 or more");
+    if (faces && !thumbBuffer_.get()) {
+        auto b = gpu::Buffer::create(*device_,
+                                     VkDeviceSize(FaceThumbnail::strideBytes(width_)) * FaceThumbnail::thumbHeight(height_),
+                                     VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, gpu::MemoryUse::Readback);
+        if (!b)
+            return std::unexpected(b.error());
+        thumbBuffer_ = std::move(*b);
+    }
+    faces_ = faces;
+    everyFrames_ = everyFrames;
+    tap_ = Tap::Idle;
+    if (!faces)
+        chain_.setFaces({});
+    return {};
+}
+
+void ViewfinderPass::submitted(uint64_t value, uint64_t frameTimestampNs) {
+    if (tap_ != Tap::Recorded)
+        return;
+    tap_ = Tap::Submitted;
+    tapValue_ = value;
+    tapTimestampNs_ = frameTimestampNs;
 }
 
 Result<ViewfinderPass::Frame> ViewfinderPass::record(VkCommandBuffer cmd, const Nv12Buffer& frame,
@@ -67,6 +108,20 @@ Result<ViewfinderPass::Frame> ViewfinderPass::record(VkCommandBuffer cmd, const 
         }
     }
     out.generation = generation_;
+    if (faces_ && tap_ == Tap::Submitted && device_->completedTimelineValue() >= tapValue_) {
+        thumbBuffer_.invalidate();
+        const auto* grey = reinterpret_cast<const uint8_t*>(thumbBuffer_.mapped());
+        faces_->submit(analysis::FaceThread::Thumbnail{{grey, grey + thumbBuffer_.size()},
+                                                       FaceThumbnail::thumbWidth(width_),
+                                                       FaceThumbnail::thumbHeight(height_),
+                                                       FaceThumbnail::strideBytes(width_),
+                                                       width_,
+                                                       height_},
+                       tapTimestampNs_);
+        tap_ = Tap::Idle;
+    }
+    if (faces_)
+        chain_.setFaces(faces_->faces());
     // The previous frame's stages may still read the working image.
     gpu::memoryBarrier(cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_2_COPY_BIT,
                        VK_ACCESS_2_SHADER_STORAGE_READ_BIT | VK_ACCESS_2_TRANSFER_READ_BIT,
@@ -78,6 +133,20 @@ Result<ViewfinderPass::Frame> ViewfinderPass::record(VkCommandBuffer cmd, const 
                        VK_ACCESS_2_SHADER_STORAGE_READ_BIT | VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT);
     if (auto r = chain_.record(cmd, workingImage(), seed); !r)
         return std::unexpected(r.error());
+    // The tap sees the finished look, as the panel does; one thumbnail in flight at a time.
+    if (faces_ && tap_ == Tap::Idle && frames_ % everyFrames_ == 0) {
+        gpu::memoryBarrier(cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_2_COPY_BIT,
+                           VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT | VK_ACCESS_2_TRANSFER_WRITE_BIT,
+                           VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_READ_BIT);
+        if (auto r = thumbnail_.record(cmd, workingImage(), width_, height_,
+                                       {thumbBuffer_.get(), 0, thumbBuffer_.size()});
+            !r)
+            return std::unexpected(r.error());
+        gpu::memoryBarrier(cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
+                           VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_READ_BIT);
+        tap_ = Tap::Recorded;
+    }
+    ++frames_;
     return out;
 }
 

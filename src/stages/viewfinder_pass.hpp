@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "analysis/face_thread.hpp"
 #include "core/crop_plan.hpp"
 #include "stages/crop_scale.hpp"
+#include "stages/face_thumbnail.hpp"
 #include "stages/stage_chain.hpp"
 
 #include <mutex>
@@ -36,11 +38,28 @@ public:
     /// of `frame` per `plan` and the chain (grain seeded with `seed`).
     Result<Frame> record(VkCommandBuffer cmd, const Nv12Buffer& frame, const CropPlan& plan, uint32_t seed);
 
+    /// The analysis tap: every `everyFrames`-th frame also writes a grey thumbnail of the
+    /// working image, which goes to `faces` (not owned; nullptr stops the tap) once the GPU
+    /// has finished it, checked without waiting at the next record(); each frame's beauty
+    /// uses the thread's latest boxes. The frame loop never waits for the detector.
+    Result<void> setFaceAnalysis(analysis::FaceThread* faces, uint32_t everyFrames = 4);
+    /// Tells the pass the timeline value and sensor time of the frame recorded last, once
+    /// submitted (the tap's thumbnail is read after that value completes).
+    void submitted(uint64_t value, uint64_t frameTimestampNs);
+
     VkDescriptorBufferInfo workingImage() const { return {image_.get(), 0, image_.size()}; }
     StageChain& chain() { return chain_; }
 
 private:
+    gpu::Device* device_ = nullptr;
     CropScale cropScale_;
+    FaceThumbnail thumbnail_;
+    analysis::FaceThread* faces_ = nullptr;
+    uint32_t everyFrames_ = 4;
+    uint64_t frames_ = 0;
+    gpu::Buffer thumbBuffer_;
+    enum class Tap : uint8_t { Idle, Recorded, Submitted } tap_ = Tap::Idle;
+    uint64_t tapValue_ = 0, tapTimestampNs_ = 0;
     StageChain chain_;
     gpu::Buffer image_;
     uint32_t width_ = 0, height_ = 0;

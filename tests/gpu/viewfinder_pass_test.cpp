@@ -5,6 +5,8 @@
 // generation (against the CPU references: crop/scale 1 + chain 3 code values).
 #include "capture/synthetic_source.hpp"
 #include "core/pipeline_file.hpp"
+#include "analysis/face_thread.hpp"
+#include "core/clock.hpp"
 #include "cpu/crop_scale.hpp"
 #include "gpu/frame_importer.hpp"
 #include "gpu/submitter.hpp"
@@ -120,5 +122,62 @@ TEST_CASE("Pipelines switch while frames flow: no frame lost, applied on the nex
     CHECK(firstWith(2) <= 3 + 1);
     CHECK(firstWith(3) <= 7 + 1);
     CHECK(source->stats().framesDelivered == uint64_t(kFrames));
+    REQUIRE_NO_VALIDATION_MESSAGES();
+}
+
+TEST_CASE("The analysis tap feeds the face thread while frames flow, and beauty gets its faces", "[gpu]") {
+    gpu::Device& dev = test::device();
+    auto source = SyntheticSource::create({.width = 2040, .height = 1530, .frameRate = 0, .bufferCount = 3,
+                                           .imagePath = REARVIEW_ASSETS_DIR "/astronaut.png",
+                                           .colorSpace = {YcbcrMatrix::Bt601, YcbcrRange::Full}});
+    if (!source)
+        FAIL(source.error().describe());
+    auto importer = gpu::FrameImporter::create(dev);
+    auto submitter = gpu::Submitter::create(dev, 2);
+    auto pass = stages::ViewfinderPass::create(dev, 904, 572);
+    auto faces = analysis::FaceThread::create();
+    REQUIRE(importer);
+    REQUIRE(submitter);
+    REQUIRE(pass);
+    if (!faces)
+        FAIL(faces.error().describe());
+    REQUIRE(pass->setFaceAnalysis(faces->get(), 2));
+    CHECK_FALSE(pass->setFaceAnalysis(faces->get(), 0));
+    pass->requestStages(test::shippedPipeline("selfie-beauty.yaml").viewfinder);
+    const CropPlan plan = *planCrop(2040, 1530, 904, 572, ViewGeometry{});
+
+    // Frames keep coming until the detector has answered (or 10 s pass); the loop itself
+    // never waits for it.
+    const uint64_t start = monotonicNs();
+    int frames = 0;
+    while ((*faces)->faces().empty() && monotonicNs() - start < 10'000'000'000ull) {
+        auto next = source->nextFrame(5s);
+        REQUIRE(next);
+        REQUIRE(next->has_value());
+        CapturedFrame frame = std::move(**next);
+        auto in = importer->acquire(frame);
+        REQUIRE(in);
+        auto cmd = submitter->begin();
+        REQUIRE(cmd);
+        gpu::memoryBarrier(*cmd, VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_WRITE_BIT,
+                           VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_READ_BIT);
+        const stages::Nv12Buffer nv12{in->buffer,   in->offset,          in->size,     frame.width,     frame.height,
+                                      frame.stride, uint32_t(frame.uvOffset), frame.stride, frame.colorSpace};
+        REQUIRE(pass->record(*cmd, nv12, plan, uint32_t(frames)));
+        auto value = submitter->submit();
+        REQUIRE(value);
+        pass->submitted(*value, frame.timestampNs);
+        REQUIRE(dev.waitTimeline(*value)); // the frame is released only after its GPU work
+        ++frames;
+    }
+    const analysis::FaceAnalysisStats s = (*faces)->stats();
+    INFO(frames << " frames; face thread analysed " << s.analysed << ", latency " << s.lastLatencyMs << " ms");
+    REQUIRE((*faces)->faces().size() == 1);
+    CHECK(s.analysed >= 1);
+    CHECK(frames >= 2);
+    // The panel is mirrored: the face sits right of centre, near the top.
+    const analysis::FaceBox f = (*faces)->faces()[0];
+    CHECK(f.x + f.width / 2 > 452);
+    CHECK(f.y < 100);
     REQUIRE_NO_VALIDATION_MESSAGES();
 }
