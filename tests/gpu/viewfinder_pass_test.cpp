@@ -20,33 +20,87 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstring>
+#include <functional>
+#include <optional>
 #include <thread>
 
 using namespace rearview;
 using namespace std::chrono_literals;
 
-TEST_CASE("Pipelines switch while frames flow: no frame lost, applied on the next frame", "[gpu]") {
-    gpu::Device& dev = test::device();
-    auto source = SyntheticSource::create({.width = 2040, .height = 1530, .frameRate = 0, .bufferCount = 3,
-                                           .imagePath = REARVIEW_ASSETS_DIR "/astronaut.png",
-                                           .colorSpace = {YcbcrMatrix::Bt601, YcbcrRange::Full}});
-    if (!source)
-        FAIL(source.error().describe());
-    auto importer = gpu::FrameImporter::create(dev);
-    auto submitter = gpu::Submitter::create(dev, 1);
-    auto pass = stages::ViewfinderPass::create(dev, 904, 572);
-    auto readback = gpu::Buffer::create(dev, 904 * 572 * 4, VK_BUFFER_USAGE_TRANSFER_DST_BIT, gpu::MemoryUse::Readback);
-    REQUIRE(importer);
-    REQUIRE(submitter);
-    REQUIRE(pass);
-    REQUIRE(readback);
-    const CropPlan plan = *planCrop(2040, 1530, 904, 572, ViewGeometry{});
+namespace {
 
+/// The astronaut at 2040x1530 from a synthetic source through import into a viewfinder
+/// pass, one frame at a time; each frame's GPU work is waited for before it is released.
+struct Stream {
+    gpu::Device& dev = test::device();
+    std::optional<SyntheticSource> source;
+    std::optional<gpu::FrameImporter> importer;
+    std::optional<gpu::Submitter> submitter;
+    std::optional<stages::ViewfinderPass> pass;
+    CropPlan plan = *planCrop(2040, 1530, 904, 572, ViewGeometry{});
+
+    Stream() {
+        auto s = SyntheticSource::create({.width = 2040, .height = 1530, .frameRate = 0, .bufferCount = 3,
+                                          .imagePath = REARVIEW_ASSETS_DIR "/astronaut.png",
+                                          .colorSpace = {YcbcrMatrix::Bt601, YcbcrRange::Full}});
+        if (!s)
+            FAIL(s.error().describe());
+        auto i = gpu::FrameImporter::create(dev);
+        auto sub = gpu::Submitter::create(dev, 2);
+        auto p = stages::ViewfinderPass::create(dev, 904, 572);
+        REQUIRE(i);
+        REQUIRE(sub);
+        REQUIRE(p);
+        source.emplace(std::move(*s));
+        importer.emplace(std::move(*i));
+        submitter.emplace(std::move(*sub));
+        pass.emplace(std::move(*p));
+    }
+
+    struct Done {
+        CapturedFrame frame;
+        stages::ViewfinderPass::Frame result;
+    };
+    /// One frame through the pass; `after(cmd)` records more work after it.
+    Done next(uint32_t seed, const std::function<void(VkCommandBuffer)>& after = {}) {
+        auto got = source->nextFrame(5s);
+        REQUIRE(got);
+        REQUIRE(got->has_value());
+        Done d{std::move(**got), {}};
+        const CapturedFrame& frame = d.frame;
+        auto in = importer->acquire(frame);
+        REQUIRE(in);
+        auto cmd = submitter->begin();
+        REQUIRE(cmd);
+        gpu::memoryBarrier(*cmd, VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_WRITE_BIT,
+                           VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_READ_BIT);
+        const stages::Nv12Buffer nv12{in->buffer,   in->offset,          in->size,     frame.width,     frame.height,
+                                      frame.stride, uint32_t(frame.uvOffset), frame.stride, frame.colorSpace};
+        auto recorded = pass->record(*cmd, nv12, plan, seed);
+        REQUIRE(recorded);
+        d.result = *recorded;
+        if (after)
+            after(*cmd);
+        auto value = submitter->submit();
+        REQUIRE(value);
+        pass->submitted(*value, frame.timestampNs);
+        REQUIRE(dev.waitTimeline(*value));
+        return d;
+    }
+};
+
+} // namespace
+
+TEST_CASE("Pipelines switch while frames flow: no frame lost, applied on the next frame", "[gpu]") {
+    Stream stream;
+    auto readback =
+        gpu::Buffer::create(stream.dev, 904 * 572 * 4, VK_BUFFER_USAGE_TRANSFER_DST_BIT, gpu::MemoryUse::Readback);
+    REQUIRE(readback);
     const PipelineDescription vivid = test::shippedPipeline("vivid.yaml"), mono = test::shippedPipeline("mono-film.yaml");
     std::vector<StageParams> softer = mono.viewfinder;
     std::get<LutParams>(softer[0]).strength = 0.5f;
     const std::vector<std::vector<StageParams>> looks = {{}, vivid.viewfinder, mono.viewfinder, softer};
-    pass->requestStages(vivid.viewfinder);
+    stream.pass->requestStages(vivid.viewfinder);
 
     // Another thread asks for a change after frames 3 and 7 are done.
     std::mutex m;
@@ -57,7 +111,7 @@ TEST_CASE("Pipelines switch while frames flow: no frame lost, applied on the nex
             std::unique_lock lock(m);
             cv.wait(lock, [&] { return done >= after; });
             lock.unlock();
-            pass->requestStages(looks[size_t(look)]);
+            stream.pass->requestStages(looks[size_t(look)]);
         }
     });
 
@@ -65,34 +119,20 @@ TEST_CASE("Pipelines switch while frames flow: no frame lost, applied on the nex
     std::vector<uint64_t> generations;
     uint64_t lastSequence = 0;
     for (int f = 0; f < kFrames; ++f) {
-        auto next = source->nextFrame(5s);
-        REQUIRE(next);
-        REQUIRE(next->has_value());
-        CapturedFrame frame = std::move(**next);
+        const Stream::Done d = stream.next(uint32_t(f), [&](VkCommandBuffer cmd) {
+            gpu::memoryBarrier(cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
+                               VK_PIPELINE_STAGE_2_COPY_BIT, VK_ACCESS_2_TRANSFER_READ_BIT);
+            const VkBufferCopy copy{0, 0, 904 * 572 * 4};
+            vkCmdCopyBuffer(cmd, stream.pass->workingImage().buffer, readback->get(), 1, &copy);
+            gpu::memoryBarrier(cmd, VK_PIPELINE_STAGE_2_COPY_BIT, VK_ACCESS_2_TRANSFER_WRITE_BIT,
+                               VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_READ_BIT);
+        });
+        const CapturedFrame& frame = d.frame;
         if (f > 0)
             CHECK(frame.sequence == lastSequence + 1); // nothing skipped
         lastSequence = frame.sequence;
-        auto in = importer->acquire(frame);
-        REQUIRE(in);
-        auto cmd = submitter->begin();
-        REQUIRE(cmd);
-        gpu::memoryBarrier(*cmd, VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_WRITE_BIT,
-                           VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_READ_BIT);
-        const stages::Nv12Buffer nv12{in->buffer,   in->offset,          in->size,     frame.width,     frame.height,
-                                      frame.stride, uint32_t(frame.uvOffset), frame.stride, frame.colorSpace};
-        auto recorded = pass->record(*cmd, nv12, plan, uint32_t(f));
-        REQUIRE(recorded);
-        CHECK_FALSE(recorded->applyError);
-        generations.push_back(recorded->generation);
-        gpu::memoryBarrier(*cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
-                           VK_PIPELINE_STAGE_2_COPY_BIT, VK_ACCESS_2_TRANSFER_READ_BIT);
-        const VkBufferCopy copy{0, 0, 904 * 572 * 4};
-        vkCmdCopyBuffer(*cmd, pass->workingImage().buffer, readback->get(), 1, &copy);
-        gpu::memoryBarrier(*cmd, VK_PIPELINE_STAGE_2_COPY_BIT, VK_ACCESS_2_TRANSFER_WRITE_BIT,
-                           VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_READ_BIT);
-        auto value = submitter->submit();
-        REQUIRE(value);
-        REQUIRE(dev.waitTimeline(*value));
+        CHECK_FALSE(d.result.applyError);
+        generations.push_back(d.result.generation);
         readback->invalidate();
 
         // Frames right after a change show the new look.
@@ -101,11 +141,11 @@ TEST_CASE("Pipelines switch while frames flow: no frame lost, applied on the nex
             std::memcpy(actual.pixels.data(), readback->mapped(), actual.pixels.size());
             const Nv12View view{frame.memory->data, frame.memory->data + frame.uvOffset, frame.width, frame.height,
                                 frame.stride,       frame.stride,                        frame.colorSpace};
-            cpu::CropScale(view, plan, expected);
+            cpu::CropScale(view, stream.plan, expected);
             expected = test::cpuChain(expected, looks[generations.back()], uint32_t(f), {});
-            const test::Difference d = test::compare(actual, expected);
-            INFO("frame " << f << " generation " << generations.back() << ": " << d.describe());
-            CHECK(d.maxAbs <= 4);
+            const test::Difference diff = test::compare(actual, expected);
+            INFO("frame " << f << " generation " << generations.back() << ": " << diff.describe());
+            CHECK(diff.maxAbs <= 4);
         }
         {
             std::lock_guard lock(m);
@@ -121,55 +161,25 @@ TEST_CASE("Pipelines switch while frames flow: no frame lost, applied on the nex
     auto firstWith = [&](uint64_t g) { return int(std::ranges::find(generations, g) - generations.begin()); };
     CHECK(firstWith(2) <= 3 + 1);
     CHECK(firstWith(3) <= 7 + 1);
-    CHECK(source->stats().framesDelivered == uint64_t(kFrames));
+    CHECK(stream.source->stats().framesDelivered == uint64_t(kFrames));
     REQUIRE_NO_VALIDATION_MESSAGES();
 }
 
 TEST_CASE("The analysis tap feeds the face thread while frames flow, and beauty gets its faces", "[gpu]") {
-    gpu::Device& dev = test::device();
-    auto source = SyntheticSource::create({.width = 2040, .height = 1530, .frameRate = 0, .bufferCount = 3,
-                                           .imagePath = REARVIEW_ASSETS_DIR "/astronaut.png",
-                                           .colorSpace = {YcbcrMatrix::Bt601, YcbcrRange::Full}});
-    if (!source)
-        FAIL(source.error().describe());
-    auto importer = gpu::FrameImporter::create(dev);
-    auto submitter = gpu::Submitter::create(dev, 2);
-    auto pass = stages::ViewfinderPass::create(dev, 904, 572);
+    Stream stream;
     auto faces = analysis::FaceThread::create();
-    REQUIRE(importer);
-    REQUIRE(submitter);
-    REQUIRE(pass);
     if (!faces)
         FAIL(faces.error().describe());
-    REQUIRE(pass->setFaceAnalysis(faces->get(), 2));
-    CHECK_FALSE(pass->setFaceAnalysis(faces->get(), 0));
-    pass->requestStages(test::shippedPipeline("selfie-beauty.yaml").viewfinder);
-    const CropPlan plan = *planCrop(2040, 1530, 904, 572, ViewGeometry{});
+    REQUIRE(stream.pass->setFaceAnalysis(faces->get(), 2));
+    CHECK_FALSE(stream.pass->setFaceAnalysis(faces->get(), 0));
+    stream.pass->requestStages(test::shippedPipeline("selfie-beauty.yaml").viewfinder);
 
     // Frames keep coming until the detector has answered (or 10 s pass); the loop itself
     // never waits for it.
     const uint64_t start = monotonicNs();
     int frames = 0;
-    while ((*faces)->faces().empty() && monotonicNs() - start < 10'000'000'000ull) {
-        auto next = source->nextFrame(5s);
-        REQUIRE(next);
-        REQUIRE(next->has_value());
-        CapturedFrame frame = std::move(**next);
-        auto in = importer->acquire(frame);
-        REQUIRE(in);
-        auto cmd = submitter->begin();
-        REQUIRE(cmd);
-        gpu::memoryBarrier(*cmd, VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_WRITE_BIT,
-                           VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_READ_BIT);
-        const stages::Nv12Buffer nv12{in->buffer,   in->offset,          in->size,     frame.width,     frame.height,
-                                      frame.stride, uint32_t(frame.uvOffset), frame.stride, frame.colorSpace};
-        REQUIRE(pass->record(*cmd, nv12, plan, uint32_t(frames)));
-        auto value = submitter->submit();
-        REQUIRE(value);
-        pass->submitted(*value, frame.timestampNs);
-        REQUIRE(dev.waitTimeline(*value)); // the frame is released only after its GPU work
-        ++frames;
-    }
+    while ((*faces)->faces().empty() && monotonicNs() - start < 10'000'000'000ull)
+        stream.next(uint32_t(frames++));
     const analysis::FaceAnalysisStats s = (*faces)->stats();
     INFO(frames << " frames; face thread analysed " << s.analysed << ", latency " << s.lastLatencyMs << " ms");
     REQUIRE((*faces)->faces().size() == 1);
