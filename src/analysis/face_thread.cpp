@@ -55,6 +55,11 @@ std::vector<FaceBox> FaceThread::faces() const {
     return faces_;
 }
 
+void FaceThread::copyFaces(std::vector<FaceBox>& out) const {
+    std::lock_guard lock(mutex_);
+    out.assign(faces_.begin(), faces_.end());
+}
+
 FaceAnalysisStats FaceThread::stats() const {
     std::lock_guard lock(mutex_);
     return stats_;

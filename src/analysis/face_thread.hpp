@@ -49,6 +49,8 @@ public:
     void submit(Thumbnail thumbnail, uint64_t frameTimestampNs);
     /// The latest smoothed face boxes (panel coordinates).
     std::vector<FaceBox> faces() const;
+    /// The same into `out`, reusing its storage (per frame, without allocating).
+    void copyFaces(std::vector<FaceBox>& out) const;
     FaceAnalysisStats stats() const;
     /// Waits until `analysed` reaches `count` or `timeoutMs` passes (tests, shutdown).
     bool waitAnalysed(uint64_t count, int timeoutMs) const;

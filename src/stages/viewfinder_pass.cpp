@@ -13,6 +13,7 @@ ViewfinderPass& ViewfinderPass::operator=(ViewfinderPass&& o) noexcept {
     cropScale_ = std::move(o.cropScale_);
     thumbnail_ = std::move(o.thumbnail_);
     faces_ = o.faces_;
+    frameFaces_ = std::move(o.frameFaces_);
     everyFrames_ = o.everyFrames_;
     frames_ = o.frames_;
     thumbBuffer_ = std::move(o.thumbBuffer_);
@@ -120,8 +121,10 @@ Result<ViewfinderPass::Frame> ViewfinderPass::record(VkCommandBuffer cmd, const 
                        tapTimestampNs_);
         tap_ = Tap::Idle;
     }
-    if (faces_)
-        chain_.setFaces(faces_->faces());
+    if (faces_) {
+        faces_->copyFaces(frameFaces_);
+        chain_.setFaces(frameFaces_);
+    }
     // The previous frame's stages may still read the working image.
     gpu::memoryBarrier(cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_2_COPY_BIT,
                        VK_ACCESS_2_SHADER_STORAGE_READ_BIT | VK_ACCESS_2_TRANSFER_READ_BIT,

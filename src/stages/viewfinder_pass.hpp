@@ -55,6 +55,7 @@ private:
     CropScale cropScale_;
     FaceThumbnail thumbnail_;
     analysis::FaceThread* faces_ = nullptr;
+    std::vector<analysis::FaceBox> frameFaces_; ///< reused every frame
     uint32_t everyFrames_ = 4;
     uint64_t frames_ = 0;
     gpu::Buffer thumbBuffer_;
