@@ -3,6 +3,7 @@
 
 #include "core/clock.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <pthread.h>
 
@@ -106,6 +107,9 @@ void FaceThread::run() {
             stats_.lastDetectMs = double(done - start) / 1e6;
             stats_.lastLatencyMs = double(done - job.timestampNs) / 1e6;
             stats_.meanLatencyMs += (stats_.lastLatencyMs - stats_.meanLatencyMs) / double(stats_.analysed);
+            if (firstStartNs_ == 0)
+                firstStartNs_ = start;
+            stats_.rateHz = double(stats_.analysed) * 1e9 / double(std::max<uint64_t>(done - firstStartNs_, 1));
         }
         changed_.notify_all();
     }

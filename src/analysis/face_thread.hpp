@@ -23,6 +23,7 @@ struct FaceAnalysisStats {
     double lastLatencyMs = 0; ///< frame timestamp -> faces published, last image
     double meanLatencyMs = 0;
     double lastDetectMs = 0;  ///< detector run time, last image
+    double rateHz = 0;        ///< analyses per second since the first one started
 };
 
 /// Face detection off the frame loop: submit() hands over the newest working image and
@@ -72,6 +73,7 @@ private:
     std::vector<FaceBox> faces_;
     FaceAnalysisStats stats_;
     bool stop_ = false;
+    uint64_t firstStartNs_ = 0; ///< when the first analysis started
     std::thread thread_;
 };
 

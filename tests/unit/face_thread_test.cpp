@@ -30,13 +30,16 @@ TEST_CASE("The face thread takes the newest image, finds the portrait's face and
     }
     const analysis::FaceAnalysisStats s = (*thread)->stats();
     INFO("analysed " << s.analysed << ", replaced " << s.replaced << ", detect " << s.lastDetectMs
-                     << " ms, latency " << s.lastLatencyMs << " ms");
+                     << " ms, latency " << s.lastLatencyMs << " ms, " << s.rateHz << " Hz");
     CHECK(s.submitted == submitted);
     CHECK(s.analysed + s.replaced == submitted);
     CHECK(s.replaced >= 1);
     CHECK(s.failures == 0);
     CHECK(s.lastLatencyMs >= s.lastDetectMs);
     CHECK(s.lastDetectMs > 0);
+    // One detection at a time: the rate cannot beat the detector's own run times.
+    CHECK(s.rateHz > 0);
+    CHECK(s.rateHz <= double(s.analysed) * 1000.0 / s.lastDetectMs * 1.001);
 
     const std::vector<FaceBox> faces = (*thread)->faces();
     REQUIRE(faces.size() == 1);
