@@ -35,19 +35,12 @@ const RgbaImage& image() {
 }
 
 void gpuBeauty(benchmark::State& state) {
-    GpuContext* gpu = bench::gpu();
-    if (!gpu) {
-        state.SkipWithError("no Vulkan device");
+    auto runner = bench::runnerOrSkip<stages::BeautyRunner>(state);
+    if (!runner)
         return;
-    }
-    auto runner = stages::BeautyRunner::create(deviceOf(*gpu));
-    if (!runner) {
-        state.SkipWithError(runner.error().message.c_str());
-        return;
-    }
     RgbaImage out;
     bench::gpuTimedLoop(
-        state, gpu->info().name, [&] { return runner->run(image(), kParams, std::span(&kFace, 1), out); },
+        state, bench::gpu()->info().name, [&] { return runner->run(image(), kParams, std::span(&kFace, 1), out); },
         [&] { return runner->lastGpuMs(); });
 }
 

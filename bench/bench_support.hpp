@@ -3,6 +3,8 @@
 // floor anchor (touching every cache line of the input), which every figure is set beside.
 #pragma once
 
+#include "gpu/gpu_context_impl.hpp"
+
 #include <rearview/gpu.hpp>
 
 #include <benchmark/benchmark.h>
@@ -35,6 +37,23 @@ inline GpuContext* gpu() {
         return c ? std::optional<GpuContext>(std::move(*c)) : std::nullopt;
     }();
     return context ? &*context : nullptr;
+}
+
+/// A stage runner (`Runner::create(gpu::Device&)`) on the shared GPU; empty, with the
+/// benchmark skipped and the reason given, when there is no GPU or creation fails.
+template <typename Runner>
+std::optional<Runner> runnerOrSkip(benchmark::State& state) {
+    GpuContext* g = gpu();
+    if (!g) {
+        state.SkipWithError("no Vulkan device");
+        return std::nullopt;
+    }
+    auto runner = Runner::create(deviceOf(*g));
+    if (!runner) {
+        state.SkipWithError(runner.error().message.c_str());
+        return std::nullopt;
+    }
+    return std::move(*runner);
 }
 
 /// The p-th quantile (0..1) of `v`, nearest rank; 0 for no samples.

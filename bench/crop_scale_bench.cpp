@@ -104,20 +104,13 @@ void opencvArea(benchmark::State& state) {
 }
 
 void gpuCropScale(benchmark::State& state) {
-    GpuContext* gpu = bench::gpu();
-    if (!gpu) {
-        state.SkipWithError("no Vulkan device");
+    auto runner = bench::runnerOrSkip<stages::CropScaleRunner>(state);
+    if (!runner)
         return;
-    }
-    auto runner = stages::CropScaleRunner::create(deviceOf(*gpu));
-    if (!runner) {
-        state.SkipWithError(runner.error().message.c_str());
-        return;
-    }
     const Frame& f = frame();
     RgbaImage out;
     bench::gpuTimedLoop(
-        state, gpu->info().name, [&] { return runner->run(f.image.view(), f.plan, out); },
+        state, bench::gpu()->info().name, [&] { return runner->run(f.image.view(), f.plan, out); },
         [&] { return runner->lastGpuMs(); });
 }
 

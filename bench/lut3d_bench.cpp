@@ -60,16 +60,9 @@ LutInterpolation interpolationOf(int64_t arg) {
 }
 
 void gpuLut3d(benchmark::State& state) {
-    GpuContext* gpu = bench::gpu();
-    if (!gpu) {
-        state.SkipWithError("no Vulkan device");
+    auto runner = bench::runnerOrSkip<stages::Lut3dRunner>(state);
+    if (!runner)
         return;
-    }
-    auto runner = stages::Lut3dRunner::create(deviceOf(*gpu));
-    if (!runner) {
-        state.SkipWithError(runner.error().message.c_str());
-        return;
-    }
     if (auto ok = runner->setLut(lut(uint32_t(state.range(1)))); !ok) {
         state.SkipWithError(ok.error().message.c_str());
         return;
@@ -78,7 +71,7 @@ void gpuLut3d(benchmark::State& state) {
     const LutParams params{.interpolation = interpolationOf(state.range(0)), .strength = 0.8f};
     RgbaImage out;
     bench::gpuTimedLoop(
-        state, gpu->info().name, [&] { return runner->run(in, params, out); }, [&] { return runner->lastGpuMs(); });
+        state, bench::gpu()->info().name, [&] { return runner->run(in, params, out); }, [&] { return runner->lastGpuMs(); });
 }
 
 void cpuReference(benchmark::State& state) {
