@@ -25,3 +25,9 @@ pkg_check_modules(LIBCAMERA REQUIRED IMPORTED_TARGET libcamera)
 
 # yaml-cpp (src/core/pipeline_file.cpp): pipeline files.
 find_package(yaml-cpp REQUIRED)
+
+# FFmpeg (src/record/): libavcodec encoders, libavformat MP4 muxing.
+pkg_check_modules(LIBAV REQUIRED IMPORTED_TARGET libavcodec libavformat libavutil)
+
+# SDL3 (src/present/): the window presenter's window and Vulkan surface.
+find_package(SDL3 REQUIRED CONFIG COMPONENTS SDL3-shared)

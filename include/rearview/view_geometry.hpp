@@ -33,6 +33,8 @@ struct ViewGeometry {
     Rotation rotation = Rotation::R0;
     /// Horizontal flip of the panel image, on by default: a selfie preview reads like a mirror.
     bool mirror = true;
+
+    friend bool operator==(const ViewGeometry&, const ViewGeometry&) = default;
 };
 
 } // namespace rearview

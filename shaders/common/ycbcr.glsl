@@ -21,4 +21,20 @@ vec3 ycbcrToRgb(float Y, float Cb, float Cr, YcbcrCoefficients k) {
     return clamp(vec3(y + k.crToR * cr, y + k.cbToG * cb + k.crToG * cr, y + k.cbToB * cb), 0.0, 1.0);
 }
 
+// R'G'B' -> YCbCr: the inverse of the above, rearview::cpu::encodingFor() (rgba_to_nv12.hpp)
+// passed in by the host, same order.
+struct YcbcrEncoding {
+    float kr, kg, kb;
+    float yOffset, yScale;
+    float cbScale, crScale;
+};
+
+// rgb in [0, 1]; the results are unrounded 8-bit code values.
+float lumaCode(vec3 rgb, YcbcrEncoding e) { return e.yOffset + e.yScale * dot(rgb, vec3(e.kr, e.kg, e.kb)); }
+
+vec2 chromaCodes(vec3 rgb, YcbcrEncoding e) {
+    const float y = dot(rgb, vec3(e.kr, e.kg, e.kb));
+    return 128.0 + vec2(e.cbScale * (rgb.b - y), e.crScale * (rgb.r - y));
+}
+
 #endif

@@ -28,9 +28,7 @@ layout(push_constant) uniform Params {
     YcbcrCoefficients k;
 } pc;
 
-uint floorToUint(float x) { return floatBitsToUint(floor(x) + 8388608.0) & 0x7FFFFFu; }
-
-float coverage(float c, float lo, float hi) { return clamp(min(c + 1.0, hi) - max(c, lo), 0.0, 1.0); }
+#include "area_columns.glsl"
 
 void main() {
     const uvec2 o = gl_GlobalInvocationID.xy;
@@ -39,26 +37,11 @@ void main() {
     uvec2 r;
     uint rgba = kOpaqueBlack;
     if (inRegion(o, pc.place, r)) {
-        const float yl = pc.yLeft + float(r.x) * pc.step, yr = yl + pc.step;
-        const uint c0 = floorToUint(yl) & ~3u;
-        uint a = pc.yBase + r.y * pc.yStride + (c0 >> 2);
-        float c = float(c0), sy = 0.0;
-        for (uint i = 0u; i < pc.yLoads; ++i, c += 4.0) {
-            const uvec2 v = unpackUint2x32(src[a + i]);
-            sy += coverage(c, yl, yr) * float(v.x & 0xFFFFu) + coverage(c + 1.0, yl, yr) * float(v.x >> 16) +
-                  coverage(c + 2.0, yl, yr) * float(v.y & 0xFFFFu) + coverage(c + 3.0, yl, yr) * float(v.y >> 16);
-        }
+        const float yl = pc.yLeft + float(r.x) * pc.step;
+        const float sy = areaSumY(pc.yBase + r.y * pc.yStride, yl, yl + pc.step, pc.yLoads);
         const float half_ = 0.5 * pc.step;
-        const float cl = pc.cLeft + float(r.x) * half_, cr = cl + half_;
-        const uint k0 = floorToUint(cl) & ~1u;
-        a = pc.cBase + r.y * pc.cStride + (k0 >> 1);
-        c = float(k0);
-        vec2 sc = vec2(0.0);
-        for (uint i = 0u; i < pc.cLoads; ++i, c += 2.0) {
-            const uvec2 v = unpackUint2x32(src[a + i]);
-            sc += coverage(c, cl, cr) * vec2(v.x & 0xFFFFu, v.x >> 16) +
-                  coverage(c + 1.0, cl, cr) * vec2(v.y & 0xFFFFu, v.y >> 16);
-        }
+        const float cl = pc.cLeft + float(r.x) * half_;
+        const vec2 sc = areaSumCbCr(pc.cBase + r.y * pc.cStride, cl, cl + half_, pc.cLoads);
         rgba = packRgb8(ycbcrToRgb(sy * pc.norm, sc.x * 2.0 * pc.norm, sc.y * 2.0 * pc.norm, pc.k));
     }
     dst[panelIndex(o, pc.place)] = rgba;

@@ -14,8 +14,8 @@ namespace {
 /// Overlap of sample [c, c+1) with [lo, hi).
 double coverage(double c, double lo, double hi) { return std::max(0.0, std::min(c + 1, hi) - std::max(c, lo)); }
 
-/// Fractional-coverage average of `channels`-interleaved samples over [x0,x1) x [y0,y1) of a
-/// `width` x `height` plane (a footprint edge a rounding error past the plane reads nothing).
+} // namespace
+
 void areaAverage(const uint8_t* plane, uint32_t stride, uint32_t channels, uint32_t width, uint32_t height,
                  double x0, double x1, double y0, double y1, double* out) {
     const auto ri0 = uint32_t(std::floor(y0)), ri1 = std::min(height, uint32_t(std::ceil(y1)));
@@ -35,6 +35,8 @@ void areaAverage(const uint8_t* plane, uint32_t stride, uint32_t channels, uint3
     for (uint32_t ch = 0; ch < channels; ++ch)
         out[ch] /= area;
 }
+
+namespace {
 
 /// Bilinear sample of channel `ch` at pixel-centre coordinates (x, y), clamped to the plane.
 double bilinear(const uint8_t* plane, uint32_t stride, uint32_t channels, uint32_t ch, uint32_t w, uint32_t h,

@@ -9,6 +9,12 @@
 
 namespace rearview::cpu {
 
+/// Fractional-coverage average of `channels`-interleaved samples over [x0,x1) x [y0,y1) of a
+/// `width` x `height` plane, in double precision, into out[0 .. channels) (a footprint edge
+/// a rounding error past the plane reads nothing). The area rule of every area downscale.
+void areaAverage(const uint8_t* plane, uint32_t stride, uint32_t channels, uint32_t width, uint32_t height,
+                 double x0, double x1, double y0, double y1, double* out);
+
 /// Exact crop/scale/convert in double precision, following `plan`:
 /// - Area: each output pixel is the fractional-coverage average of its footprint in Y, and
 ///   in CbCr of the same footprint halved (chroma replicated over its 2x2 luma pixels), then

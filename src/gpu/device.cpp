@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <format>
@@ -51,6 +52,17 @@ bool hasLayer(const char* name) {
     std::vector<VkLayerProperties> layers(n);
     vkEnumerateInstanceLayerProperties(&n, layers.data());
     return std::ranges::any_of(layers, [&](auto& l) { return std::strcmp(l.layerName, name) == 0; });
+}
+
+std::vector<std::string> instanceExtensionNames() {
+    uint32_t n = 0;
+    vkEnumerateInstanceExtensionProperties(nullptr, &n, nullptr);
+    std::vector<VkExtensionProperties> props(n);
+    vkEnumerateInstanceExtensionProperties(nullptr, &n, props.data());
+    std::vector<std::string> names;
+    for (auto& p : props)
+        names.emplace_back(p.extensionName);
+    return names;
 }
 
 std::vector<std::string> deviceExtensions(VkPhysicalDevice pd) {
@@ -112,10 +124,19 @@ Result<const Candidate*> choose(const std::vector<Candidate>& cs, const std::str
 } // namespace
 
 VKAPI_ATTR VkBool32 VKAPI_CALL Device::onDebugMessage(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
-                                                      VkDebugUtilsMessageTypeFlagsEXT,
+                                                      VkDebugUtilsMessageTypeFlagsEXT types,
                                                       const VkDebugUtilsMessengerCallbackDataEXT* data,
                                                       void* user) {
     auto* self = static_cast<Device*>(user);
+    // The loader enables an instance extension (VK_KHR_display) when any installed driver
+    // has it and says so when the chosen driver does not export one of its functions; the
+    // call then reports nothing (no displays), which the display presenter turns into its
+    // own error. That is information about the driver, not misuse, so it is not counted.
+    if (!(types & VK_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT) && data->pMessage &&
+        std::strstr(data->pMessage, "does not export")) {
+        log::debug("vulkan loader: {}", data->pMessage);
+        return VK_FALSE;
+    }
     self->validationMessages_.fetch_add(1);
     bool isError = severity & VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT;
     log::at(isError ? LogLevel::Error : LogLevel::Warning, "vulkan validation: {}",
@@ -149,6 +170,29 @@ Result<std::unique_ptr<Device>> Device::create(const GpuOptions& options) {
                         "(Debian: vulkan-validationlayers)");
         layers.push_back(kValidationLayer);
         instanceExts.push_back(VK_EXT_DEBUG_UTILS_EXTENSION_NAME);
+    }
+    // Surface extensions are enabled whenever offered: the instance is created before anyone
+    // knows which presenter (window, display, headless) will be wanted.
+    {
+        auto offered = instanceExtensionNames();
+        auto enable = [&](const char* name, bool& flag) {
+            if (std::ranges::find(offered, name) != offered.end()) {
+                instanceExts.push_back(name);
+                flag = true;
+            }
+        };
+        InstanceExtensions& ie = d->instanceExtensions_;
+        enable(VK_KHR_SURFACE_EXTENSION_NAME, ie.surface);
+        if (ie.surface) {
+            enable(VK_EXT_HEADLESS_SURFACE_EXTENSION_NAME, ie.headlessSurface);
+            enable("VK_KHR_xlib_surface", ie.xlibSurface);
+            enable("VK_KHR_xcb_surface", ie.xcbSurface);
+            enable("VK_KHR_wayland_surface", ie.waylandSurface);
+            enable(VK_KHR_DISPLAY_EXTENSION_NAME, ie.display);
+            enable(VK_KHR_GET_SURFACE_CAPABILITIES_2_EXTENSION_NAME, ie.surfaceCapabilities2);
+            if (ie.surfaceCapabilities2)
+                enable(VK_EXT_SURFACE_MAINTENANCE_1_EXTENSION_NAME, ie.surfaceMaintenance1);
+        }
     }
 
     VkApplicationInfo app{VK_STRUCTURE_TYPE_APPLICATION_INFO};
@@ -273,6 +317,9 @@ Result<std::unique_ptr<Device>> Device::create(const GpuOptions& options) {
     e13.maintenance4 = f13.maintenance4;
     e2.features.shaderInt16 = f2.features.shaderInt16;
     e2.features.shaderInt64 = f2.features.shaderInt64;
+    // Presenters write swapchain images (often B8G8R8A8) with imageStore, which has no
+    // SPIR-V format for BGRA; without this feature they use their copy path.
+    e2.features.shaderStorageImageWriteWithoutFormat = f2.features.shaderStorageImageWriteWithoutFormat;
 
     // Extensions.
     auto available = deviceExtensions(c.pd);
@@ -298,6 +345,35 @@ Result<std::unique_ptr<Device>> Device::create(const GpuOptions& options) {
         VkPhysicalDeviceProperties2 p2{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, &hp};
         vkGetPhysicalDeviceProperties2(c.pd, &p2);
         d->hostPointerAlignment_ = hp.minImportedHostPointerAlignment;
+    }
+
+    // Presentation: the swapchain, and present id/wait or display timing to time presents.
+    VkPhysicalDevicePresentIdFeaturesKHR presentIdFeatures{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PRESENT_ID_FEATURES_KHR};
+    VkPhysicalDevicePresentWaitFeaturesKHR presentWaitFeatures{
+        VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PRESENT_WAIT_FEATURES_KHR};
+    if (d->instanceExtensions_.surface) {
+        optional(VK_KHR_SWAPCHAIN_EXTENSION_NAME, d->extensions_.swapchain);
+    }
+    if (d->extensions_.swapchain) {
+        if (has(VK_KHR_PRESENT_ID_EXTENSION_NAME) && has(VK_KHR_PRESENT_WAIT_EXTENSION_NAME)) {
+            VkPhysicalDevicePresentIdFeaturesKHR qId{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PRESENT_ID_FEATURES_KHR};
+            VkPhysicalDevicePresentWaitFeaturesKHR qWait{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PRESENT_WAIT_FEATURES_KHR};
+            qId.pNext = &qWait;
+            VkPhysicalDeviceFeatures2 q2{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, &qId};
+            vkGetPhysicalDeviceFeatures2(c.pd, &q2);
+            if (qId.presentId && qWait.presentWait) {
+                exts.push_back(VK_KHR_PRESENT_ID_EXTENSION_NAME);
+                exts.push_back(VK_KHR_PRESENT_WAIT_EXTENSION_NAME);
+                presentIdFeatures.presentId = VK_TRUE;
+                presentWaitFeatures.presentWait = VK_TRUE;
+                presentIdFeatures.pNext = &presentWaitFeatures;
+                presentWaitFeatures.pNext = e2.pNext;
+                e2.pNext = &presentIdFeatures;
+                d->extensions_.presentId = true;
+                d->extensions_.presentWait = true;
+            }
+        }
+        optional(VK_GOOGLE_DISPLAY_TIMING_EXTENSION_NAME, d->extensions_.displayTiming);
     }
 
     float priority = 1.0f;
@@ -379,8 +455,57 @@ Result<void> Device::waitTimeline(uint64_t value, uint64_t timeoutNs) const {
 }
 
 Result<void> Device::submit(const VkSubmitInfo2& info) {
+    uint64_t signal = 0;
+    for (uint32_t i = 0; i < info.signalSemaphoreInfoCount; ++i)
+        if (info.pSignalSemaphoreInfos[i].semaphore == timeline_.get())
+            signal = std::max(signal, info.pSignalSemaphoreInfos[i].value);
+    std::unique_lock lock(queueMutex_);
+    if (signal > 0) {
+        // Another thread took the value below ours and is about to submit; a timeline must
+        // be signalled in increasing order on the queue.
+        bool inTurn = queueTurn_.wait_for(lock, std::chrono::seconds(2),
+                                          [&] { return submittedTimelineValue_ + 1 >= signal; });
+        if (!inTurn)
+            log::warn("timeline value {} submitted before {} (a value was taken and never submitted)", signal,
+                      submittedTimelineValue_ + 1);
+    }
+    VkResult r = vkQueueSubmit2(queue_, 1, &info, VK_NULL_HANDLE);
+    if (signal > 0) {
+        // Advanced even on failure so later submissions are not held back.
+        submittedTimelineValue_ = std::max(submittedTimelineValue_, signal);
+        queueTurn_.notify_all();
+    }
+    RV_VK_TRY(r);
+    return {};
+}
+
+Result<VkResult> Device::present(const VkPresentInfoKHR& info) {
+    VkResult r;
+    {
+        std::lock_guard lock(queueMutex_);
+        r = vkQueuePresentKHR(queue_, &info);
+    }
+    if (r == VK_SUCCESS || r == VK_SUBOPTIMAL_KHR || r == VK_ERROR_OUT_OF_DATE_KHR || r == VK_ERROR_SURFACE_LOST_KHR)
+        return r;
+    return std::unexpected(vkError(r, "vkQueuePresentKHR"));
+}
+
+void Device::waitQueueIdle() {
     std::lock_guard lock(queueMutex_);
-    RV_VK_TRY(vkQueueSubmit2(queue_, 1, &info, VK_NULL_HANDLE));
+    vkQueueWaitIdle(queue_);
+}
+
+Result<void> Device::checkPresentSupport(VkSurfaceKHR surface) const {
+    if (!extensions_.swapchain)
+        return fail(ErrorCode::Unsupported,
+                    std::format("GPU '{}' does not offer VK_KHR_swapchain, so it cannot present", info_.name));
+    VkBool32 supported = VK_FALSE;
+    RV_VK_TRY(vkGetPhysicalDeviceSurfaceSupportKHR(physical_, queueFamily_, surface, &supported));
+    if (!supported)
+        return fail(ErrorCode::Unsupported,
+                    std::format("GPU '{}' cannot present to this surface from queue family {} (the family "
+                                "rearview submits to); choose another GPU with REARVIEW_GPU",
+                                info_.name, queueFamily_));
     return {};
 }
 

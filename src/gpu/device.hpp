@@ -10,6 +10,7 @@
 #include <vk_mem_alloc.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -22,6 +23,23 @@ struct DeviceExtensions {
     bool externalMemoryFd = false;     ///< VK_KHR_external_memory_fd
     bool externalMemoryDmaBuf = false; ///< VK_EXT_external_memory_dma_buf
     bool externalMemoryHost = false;   ///< VK_EXT_external_memory_host
+    bool swapchain = false;            ///< VK_KHR_swapchain
+    bool presentId = false;            ///< VK_KHR_present_id (feature presentId enabled)
+    bool presentWait = false;          ///< VK_KHR_present_wait (feature presentWait enabled)
+    bool displayTiming = false;        ///< VK_GOOGLE_display_timing
+};
+
+/// Instance extensions for presentation, enabled whenever the loader offers them so any
+/// presenter can be created later on the same instance.
+struct InstanceExtensions {
+    bool surface = false;                   ///< VK_KHR_surface
+    bool headlessSurface = false;           ///< VK_EXT_headless_surface
+    bool xlibSurface = false;               ///< VK_KHR_xlib_surface
+    bool xcbSurface = false;                ///< VK_KHR_xcb_surface
+    bool waylandSurface = false;            ///< VK_KHR_wayland_surface
+    bool display = false;                   ///< VK_KHR_display
+    bool surfaceCapabilities2 = false;      ///< VK_KHR_get_surface_capabilities2
+    bool surfaceMaintenance1 = false;       ///< VK_EXT_surface_maintenance1
 };
 
 /// Instance, physical and logical device, one compute queue, VMA, the device timeline and
@@ -42,6 +60,7 @@ public:
     uint32_t queueFamily() const { return queueFamily_; }
     const GpuInfo& info() const { return info_; }
     const DeviceExtensions& extensions() const { return extensions_; }
+    const InstanceExtensions& instanceExtensions() const { return instanceExtensions_; }
     const VkPhysicalDeviceLimits& limits() const { return limits_; }
     /// Nanoseconds per timestamp tick; 0 when the queue has no timestamps.
     double timestampPeriodNs() const { return timestampPeriodNs_; }
@@ -59,8 +78,22 @@ public:
     uint64_t completedTimelineValue() const;
     Result<void> waitTimeline(uint64_t value, uint64_t timeoutNs = 10'000'000'000ull) const;
 
-    /// Submissions go through here so the queue is used from one thread at a time.
+    /// Submissions go through here so the queue is used from one thread at a time. A
+    /// submission that signals the device timeline with value V goes to the queue only after
+    /// the one signalling V - 1 (values are taken with nextTimelineValue() just before
+    /// submitting, on several threads), so timeline signals reach the queue in order.
     Result<void> submit(const VkSubmitInfo2& info);
+    /// vkQueuePresentKHR under the same queue lock as submit() (pipeline and presenter
+    /// threads share the queue). Returns VK_SUCCESS or VK_SUBOPTIMAL_KHR as a value and
+    /// VK_ERROR_OUT_OF_DATE_KHR / VK_ERROR_SURFACE_LOST_KHR too, so the caller can recreate
+    /// its swapchain; any other failure is an error.
+    Result<VkResult> present(const VkPresentInfoKHR& info);
+    /// Waits until the queue has finished everything, presents included (teardown of a
+    /// presenter only: the validation layer sees present semaphores released only then).
+    void waitQueueIdle();
+    /// Whether the device's queue family can present to `surface`; an error that names the
+    /// device and family when it cannot.
+    Result<void> checkPresentSupport(VkSurfaceKHR surface) const;
 
     DeferredDestroyer& deferred() { return deferred_; }
     /// Frees retired objects whose last use has completed.
@@ -84,6 +117,7 @@ private:
     uint32_t queueFamily_ = 0;
     GpuInfo info_;
     DeviceExtensions extensions_;
+    InstanceExtensions instanceExtensions_;
     VkPhysicalDeviceLimits limits_{};
     double timestampPeriodNs_ = 0;
     uint64_t hostPointerAlignment_ = 4096;
@@ -91,6 +125,8 @@ private:
     Owned<VkSemaphore> timeline_;
     std::atomic<uint64_t> lastTimelineValue_{0};
     std::mutex queueMutex_;
+    std::condition_variable queueTurn_;
+    uint64_t submittedTimelineValue_ = 0; ///< highest timeline value handed to the queue; guarded by queueMutex_
     DeferredDestroyer deferred_;
 };
 

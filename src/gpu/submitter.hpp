@@ -55,6 +55,25 @@ private:
     bool recording_ = false;
 };
 
+/// Times the commands recorded during its lifetime as a span of `submitter` (nothing when
+/// null), so stages can be timed without knowing who submits them.
+class ScopedSpan {
+public:
+    ScopedSpan(Submitter* submitter, std::string name) : submitter_(submitter) {
+        if (submitter_)
+            submitter_->beginSpan(std::move(name));
+    }
+    ~ScopedSpan() {
+        if (submitter_)
+            submitter_->endSpan();
+    }
+    ScopedSpan(const ScopedSpan&) = delete;
+    ScopedSpan& operator=(const ScopedSpan&) = delete;
+
+private:
+    Submitter* submitter_;
+};
+
 /// A global memory barrier between two pipeline stages.
 void memoryBarrier(VkCommandBuffer cmd, VkPipelineStageFlags2 srcStage, VkAccessFlags2 srcAccess,
                    VkPipelineStageFlags2 dstStage, VkAccessFlags2 dstAccess);

@@ -2,6 +2,7 @@
 #include "stages/crop_scale.hpp"
 
 #include "gpu/submitter.hpp"
+#include "stages/area_rows.hpp"
 
 #include <cmath>
 #include <format>
@@ -21,14 +22,6 @@ PanelPlacement placementOf(const CropPlan& p) {
             p.map.bx,   p.map.cx,    p.map.ay,   p.map.by,   p.map.cy,      p.panelWidth};
 }
 
-struct VerticalPlane {
-    uint32_t srcBase, srcStride, strips, rowEnd, rows, dstBase, dstStride;
-    float top, step, norm;
-};
-struct VerticalPush {
-    VerticalPlane plane[2];
-};
-
 struct HorizontalPush {
     PanelPlacement place;
     uint32_t yBase, yStride, cBase, cStride, yLoads, cLoads;
@@ -42,15 +35,6 @@ struct BilinearPush {
     float x0, y0, stepX, stepY;
     YcbcrCoefficients k;
 };
-
-/// The 16-byte strips of a plane row that cover byte columns [lo, hi).
-struct Strips {
-    uint32_t firstByte, count;
-};
-Strips stripsCovering(double lo, double hi) {
-    const uint32_t first = uint32_t(std::floor(lo)) & ~15u;
-    return {first, (uint32_t(std::ceil(hi)) - first + 15) / 16};
-}
 
 } // namespace
 

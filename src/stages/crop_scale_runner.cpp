@@ -19,23 +19,14 @@ Result<CropScaleRunner> CropScaleRunner::create(gpu::Device& device) {
 }
 
 Result<void> CropScaleRunner::run(const Nv12View& frame, const CropPlan& plan, RgbaImage& out) {
-    const size_t ySize = size_t(frame.yStride) * frame.height;
-    const size_t uvOffset = (ySize + 3) & ~size_t(3);
-    const size_t total = uvOffset + size_t(frame.uvStride) * frame.chromaHeight();
-    if (auto r = oneShot_.ensure(upload_, (total + 3) & ~size_t(3), gpu::MemoryUse::Upload); !r)
-        return r;
+    auto in = oneShot_.uploadNv12(upload_, frame);
+    if (!in)
+        return std::unexpected(in.error());
     const VkDeviceSize outBytes = VkDeviceSize(plan.panelWidth) * plan.panelHeight * 4;
     if (auto r = oneShot_.ensure(output_, outBytes, gpu::MemoryUse::Readback); !r)
         return r;
-    std::byte* up = upload_.mapped();
-    std::memcpy(up, frame.y, ySize);
-    std::memcpy(up + uvOffset, frame.uv, size_t(frame.uvStride) * frame.chromaHeight());
-    upload_.flush();
-
-    const Nv12Buffer in{upload_.get(), 0,          upload_.size(),  frame.width,        frame.height,
-                        frame.yStride, uint32_t(uvOffset), frame.uvStride, frame.colorSpace};
     auto ms = oneShot_.run("crop_scale", [&](VkCommandBuffer cmd) {
-        return stage_.record(cmd, in, plan, {output_.get(), 0, outBytes});
+        return stage_.record(cmd, *in, plan, {output_.get(), 0, outBytes});
     });
     if (!ms)
         return std::unexpected(ms.error());

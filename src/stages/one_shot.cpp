@@ -54,6 +54,20 @@ Result<double> OneShot::run(const char* span, const std::function<Result<void>(V
     return spans->empty() ? 0.0 : spans->front().ms;
 }
 
+Result<Nv12Buffer> OneShot::uploadNv12(gpu::Buffer& buffer, const Nv12View& frame) const {
+    const size_t ySize = size_t(frame.yStride) * frame.height;
+    const size_t uvOffset = (ySize + 7) & ~size_t(7); // stages read 8-byte units
+    const size_t uvSize = size_t(frame.uvStride) * frame.chromaHeight();
+    if (auto r = ensure(buffer, (uvOffset + uvSize + 7) & ~size_t(7), gpu::MemoryUse::Upload); !r)
+        return std::unexpected(r.error());
+    std::byte* up = buffer.mapped();
+    std::memcpy(up, frame.y, ySize);
+    std::memcpy(up + uvOffset, frame.uv, uvSize);
+    buffer.flush();
+    return Nv12Buffer{buffer.get(),   0, buffer.size(), frame.width, frame.height, frame.yStride, uint32_t(uvOffset),
+                      frame.uvStride, frame.colorSpace};
+}
+
 Result<double> OneShot::runOnImage(const char* span, const RgbaImage& in, RgbaImage& out, bool inPlace,
                                    const ImageRecord& record) {
     const VkDeviceSize bytes = in.pixels.size();

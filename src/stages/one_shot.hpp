@@ -3,6 +3,7 @@
 
 #include "gpu/buffer.hpp"
 #include "gpu/submitter.hpp"
+#include "stages/nv12_to_rgba.hpp"
 
 #include <rearview/image.hpp>
 
@@ -30,6 +31,9 @@ public:
     using ImageRecord = std::function<Result<void>(VkCommandBuffer, VkDescriptorBufferInfo, VkDescriptorBufferInfo)>;
     Result<double> runOnImage(const char* span, const RgbaImage& in, RgbaImage& out, bool inPlace,
                               const ImageRecord& record);
+    /// Copies `frame` into `buffer` (upload memory, sized on demand) with its strides, the
+    /// CbCr plane right after the Y plane, and returns where it sits for a stage to read.
+    Result<Nv12Buffer> uploadNv12(gpu::Buffer& buffer, const Nv12View& frame) const;
 
 private:
     gpu::Device* device_ = nullptr;

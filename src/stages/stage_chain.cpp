@@ -70,7 +70,8 @@ Result<void> StageChain::apply(const std::vector<StageParams>& stages) {
     return {};
 }
 
-Result<void> StageChain::record(VkCommandBuffer cmd, VkDescriptorBufferInfo image, uint32_t seed) const {
+Result<void> StageChain::record(VkCommandBuffer cmd, VkDescriptorBufferInfo image, uint32_t seed,
+                                gpu::Submitter* spans) const {
     if (image.range != VK_WHOLE_SIZE && image.range < VkDeviceSize(width_) * height_ * 4)
         return fail(ErrorCode::InvalidArgument, std::format("working image of {} bytes is smaller than {}x{} RGBA8",
                                                             image.range, width_, height_));
@@ -80,6 +81,7 @@ Result<void> StageChain::record(VkCommandBuffer cmd, VkDescriptorBufferInfo imag
         if (i > 0) // each stage reads what the previous one wrote
             gpu::memoryBarrier(cmd, compute, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT, compute, readWrite);
         const StageParams& stage = stages_[i];
+        const gpu::ScopedSpan span(spans, std::string(stageName(stage)));
         Result<void> r;
         if (const auto* b = std::get_if<BeautyParams>(&stage)) {
             const VkDeviceSize bytes = VkDeviceSize(width_) * height_ * 4;

@@ -4,6 +4,7 @@
 #include "analysis/face_box.hpp"
 #include "core/stage_params.hpp"
 #include "gpu/buffer.hpp"
+#include "gpu/submitter.hpp"
 #include "stages/beauty.hpp"
 #include "stages/finishing.hpp"
 #include "stages/lut3d.hpp"
@@ -34,8 +35,9 @@ public:
     void setFaces(std::span<const analysis::FaceBox> faces) { faces_.assign(faces.begin(), faces.end()); }
     /// Records the chain over `image` (packed RGBA8 of the chain's size, a storage buffer that
     /// is also a transfer destination). `seed` changes the grain every frame. An empty chain
-    /// records nothing.
-    Result<void> record(VkCommandBuffer cmd, VkDescriptorBufferInfo image, uint32_t seed) const;
+    /// records nothing. With `spans`, each stage is a GPU-timed span named after it.
+    Result<void> record(VkCommandBuffer cmd, VkDescriptorBufferInfo image, uint32_t seed,
+                        gpu::Submitter* spans = nullptr) const;
 
     const std::vector<StageParams>& stages() const { return stages_; }
     /// LUT files read and uploaded so far (parameter changes add none).

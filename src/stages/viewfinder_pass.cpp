@@ -90,7 +90,7 @@ void ViewfinderPass::submitted(uint64_t value, uint64_t frameTimestampNs) {
 }
 
 Result<ViewfinderPass::Frame> ViewfinderPass::record(VkCommandBuffer cmd, const Nv12Buffer& frame,
-                                                     const CropPlan& plan, uint32_t seed) {
+                                                     const CropPlan& plan, uint32_t seed, gpu::Submitter* spans) {
     if (plan.panelWidth != width_ || plan.panelHeight != height_)
         return fail(ErrorCode::InvalidArgument, std::format("plan is for a {}x{} panel, the pass for {}x{}",
                                                             plan.panelWidth, plan.panelHeight, width_, height_));
@@ -129,12 +129,16 @@ Result<ViewfinderPass::Frame> ViewfinderPass::record(VkCommandBuffer cmd, const 
     gpu::memoryBarrier(cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_2_COPY_BIT,
                        VK_ACCESS_2_SHADER_STORAGE_READ_BIT | VK_ACCESS_2_TRANSFER_READ_BIT,
                        VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT);
-    if (auto r = cropScale_.record(cmd, frame, plan, workingImage()); !r)
+    if (auto r = [&] {
+            const gpu::ScopedSpan span(spans, "crop_scale");
+            return cropScale_.record(cmd, frame, plan, workingImage());
+        }();
+        !r)
         return std::unexpected(r.error());
     gpu::memoryBarrier(cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
                        VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT,
                        VK_ACCESS_2_SHADER_STORAGE_READ_BIT | VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT);
-    if (auto r = chain_.record(cmd, workingImage(), seed); !r)
+    if (auto r = chain_.record(cmd, workingImage(), seed, spans); !r)
         return std::unexpected(r.error());
     // The tap sees the finished look, as the panel does; one thumbnail in flight at a time.
     if (faces_ && tap_ == Tap::Idle && frames_ % everyFrames_ == 0) {

@@ -35,8 +35,10 @@ public:
         std::optional<Error> applyError; ///< a request that could not be applied (the old chain ran)
     };
     /// Pipeline thread, once per frame: applies a pending request, then records crop/scale
-    /// of `frame` per `plan` and the chain (grain seeded with `seed`).
-    Result<Frame> record(VkCommandBuffer cmd, const Nv12Buffer& frame, const CropPlan& plan, uint32_t seed);
+    /// of `frame` per `plan` and the chain (grain seeded with `seed`). With `spans`, crop/scale
+    /// and each stage are GPU-timed spans of that submitter's recording.
+    Result<Frame> record(VkCommandBuffer cmd, const Nv12Buffer& frame, const CropPlan& plan, uint32_t seed,
+                         gpu::Submitter* spans = nullptr);
 
     /// The analysis tap: every `everyFrames`-th frame also writes a grey thumbnail of the
     /// working image, which goes to `faces` (not owned; nullptr stops the tap) once the GPU

@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: MIT
+// The rear-display viewfinder as one object: a camera (or stills, or a synthetic source)
+// through crop/scale, beauty and looks on the GPU to the panel at its refresh rate.
+#pragma once
+
+#include <rearview/camera.hpp>
+#include <rearview/error.hpp>
+#include <rearview/gpu.hpp>
+#include <rearview/view_geometry.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rearview {
+
+/// Where frames come from.
+enum class SourceKind : uint8_t {
+    Camera,    ///< a libcamera camera (SourceOptions::cameraId)
+    Stills,    ///< a PNG/JPEG or a directory of them (SourceOptions::stillsPath), shown in turn
+    Synthetic, ///< a test pattern at a fixed rate, for benchmarks and tests
+};
+
+/// What the viewfinder captures.
+struct SourceOptions {
+    SourceKind kind = SourceKind::Camera;
+    /// Camera: "main", "ultrawide" or a libcamera id (see listCameras()).
+    std::string cameraId = "main";
+    /// Camera: requested NV12 size ({0,0}: the camera's default, 8160x6120 on the virtual
+    /// rig). Stills and Synthetic: the frame size the images are delivered at
+    /// ({0,0}: 4080x3060 for stills, 2040x1530 for synthetic).
+    FrameSize size;
+    /// Frames per second asked of the camera or delivered by stills/synthetic sources.
+    double frameRate = 30.0;
+    /// Stills: one image file, or a directory whose .png/.jpg/.jpeg files are shown in name
+    /// order, each for `stillSeconds`.
+    std::string stillsPath;
+    double stillSeconds = 2.0;
+};
+
+/// Where the panel image goes.
+enum class PresentTarget : uint8_t {
+    Auto,     ///< Window when DISPLAY or WAYLAND_DISPLAY is set, else Headless
+    Window,   ///< an SDL3 window at panel size (X11 or Wayland)
+    Display,  ///< a display the GPU drives directly (VK_KHR_display), e.g. the rear panel
+    Headless, ///< no output; paced by the viewfinder's own clock at the panel rate
+};
+std::string_view toString(PresentTarget target) noexcept;
+
+/// Everything a viewfinder is created with. Defaults are the rear panel of the reference
+/// phone: 904x572 at 120 Hz, mirrored, filled.
+struct ViewfinderOptions {
+    SourceOptions source;
+    /// A pipeline file (pipelines/*.yaml); empty: crop/scale only.
+    std::string pipelineFile;
+    PresentTarget target = PresentTarget::Auto;
+    /// PresentTarget::Display: "" (first display, its preferred mode), or
+    /// "<connector name or index>[:<width>x<height>[@<hz>]]".
+    std::string display;
+    uint32_t panelWidth = 904;
+    uint32_t panelHeight = 572;
+    double refreshHz = 120.0;
+    ViewGeometry geometry;
+    /// Draws fps, latency, camera and recording state onto the panel image (after
+    /// mirroring, so it reads correctly). Toggle with setHudVisible().
+    bool hud = true;
+    /// Runs face detection on a thumbnail every `faceEveryFrames` frames for beauty.
+    bool faceAnalysis = true;
+    uint32_t faceEveryFrames = 4;
+    /// Writes a Chrome/Perfetto JSON trace (capture, each GPU stage, present) here on stop().
+    std::string tracePath;
+};
+
+/// Percentiles of a latency, milliseconds (0 when there are no samples).
+struct LatencyPercentiles {
+    double p50 = 0;
+    double p99 = 0;
+};
+
+/// GPU time of one stage, median over recent frames.
+struct StageTime {
+    std::string name;
+    double p50Ms = 0;
+};
+
+/// What the viewfinder has done since start(); see docs/viewfinder.md for each figure.
+struct ViewfinderStats {
+    std::string camera;          ///< camera id, "stills: <path>" or "synthetic"
+    uint32_t frameWidth = 0;     ///< sensor frame size
+    uint32_t frameHeight = 0;
+    double elapsedSeconds = 0;   ///< since start()
+    uint64_t framesCaptured = 0; ///< frames taken from the source
+    uint64_t framesProcessed = 0;///< frames whose GPU work finished and were offered to the panel
+    uint64_t frameErrors = 0;    ///< frames that failed on the way (see lastError)
+    double captureFps = 0;       ///< recent frames per second from the source
+    /// Sensor timestamp to the GPU having finished the panel image.
+    LatencyPercentiles sensorToReadyMs;
+    /// Sensor timestamp to the present of the first refresh that showed it.
+    LatencyPercentiles sensorToPresentedMs;
+    std::vector<StageTime> gpuStages;
+    double gpuFrameMs = 0;       ///< all GPU work of a frame, median
+
+    // Panel side.
+    double presentFps = 0;            ///< refreshes presented per second
+    uint64_t presented = 0;           ///< refreshes that presented an image
+    uint64_t missedRefreshes = 0;     ///< refresh deadlines that passed without a present
+    uint64_t staleFrames = 0;         ///< presents that showed an older image while a newer one was finished
+    LatencyPercentiles presentIntervalMs;
+    double repeatsPerFrame = 0;       ///< presents per camera frame shown, mean
+    uint64_t framesNeverShown = 0;    ///< finished frames replaced before any refresh showed them
+    std::string presentTarget;        ///< "window", "display", "headless"
+    std::string presentTiming;        ///< where present times come from ("present_wait", "own clock", ...)
+
+    // Capture side.
+    std::string importPath;      ///< "dma-buf", "host-pointer" or "staging-copy"
+    uint64_t bytesCopied = 0;    ///< CPU copies made to get frames to the GPU
+    uint64_t pipelineSwitches = 0;
+    uint64_t snapshots = 0;
+    std::optional<Error> lastError;
+};
+
+/// Something the viewfinder's window reported (PresentTarget::Window); see pollEvents().
+struct ViewfinderEvent {
+    enum class Kind : uint8_t {
+        Quit,    ///< the window was closed
+        Key,     ///< a key was pressed: `key` is its lower-case ASCII character, or one of the
+                 ///< named keys below
+        Resized, ///< the window changed size (`width` x `height`)
+    };
+    Kind kind = Kind::Key;
+    char key = 0;
+    uint32_t width = 0;
+    uint32_t height = 0;
+    static constexpr char kEscape = 27;
+    static constexpr char kPlus = '+';
+    static constexpr char kMinus = '-';
+};
+
+/// The viewfinder engine. A pipeline thread takes each frame from the source, runs
+/// crop/scale, the pipeline's stages and the HUD on the GPU and offers the result to a
+/// latest-frame-wins mailbox; a presenter thread shows the newest finished image at every
+/// refresh. The camera rate and the panel rate are independent.
+///
+/// Threads: create, start, stop, pollEvents and destruction from one (the app's) thread;
+/// the setters, snapshot() and stats() from any thread.
+class Viewfinder {
+public:
+    /// Opens the source, loads the pipeline file and creates the presenter, so every error a
+    /// bad option can cause comes from here: NotFound (camera, file, display), Parse
+    /// (pipeline file, with file:line:column), Unsupported (presenter unavailable, e.g. no
+    /// display server for a window), InvalidArgument (sizes, rates).
+    static Result<std::unique_ptr<Viewfinder>> create(GpuContext& gpu, ViewfinderOptions options);
+    ~Viewfinder();
+    Viewfinder(const Viewfinder&) = delete;
+    Viewfinder& operator=(const Viewfinder&) = delete;
+
+    /// Starts capturing and presenting.
+    Result<void> start();
+    /// Stops both threads, gives every buffer back to the camera and writes the trace.
+    /// Idempotent; stats() stays readable.
+    void stop();
+    bool running() const;
+
+    /// Switches to another camera while streaming (the panel keeps showing the last frame
+    /// until the new camera's first one). Camera sources only.
+    Result<void> switchCamera(const std::string& cameraId);
+    /// Loads another pipeline file; it takes effect at the next frame. On error the current
+    /// pipeline stays and the error says what is wrong with the file.
+    Result<void> setPipeline(const std::string& pipelineFile);
+    /// The pipeline file in use ("" when none).
+    std::string pipeline() const;
+    /// Crop, zoom, rotation and mirror from the next frame on.
+    void setGeometry(const ViewGeometry& geometry);
+    ViewGeometry geometry() const;
+    void setHudVisible(bool visible);
+    bool hudVisible() const;
+
+    /// Writes the next panel image (as shown, HUD included when visible) to a PNG, waiting
+    /// up to `timeout` for it.
+    Result<void> snapshot(const std::string& pngPath,
+                          std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
+    ViewfinderStats stats() const;
+
+    /// Window events since the last call (empty for other targets); call it often (every
+    /// few ms) from the thread that created the viewfinder, which a window needs.
+    std::vector<ViewfinderEvent> pollEvents();
+
+    struct Impl;
+
+private:
+    explicit Viewfinder(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace rearview

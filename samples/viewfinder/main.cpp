@@ -1,0 +1,399 @@
+// SPDX-License-Identifier: MIT
+// rearview-viewfinder: the rear-display selfie viewfinder against a camera (libcamera's
+// virtual one on machines without a sensor), still photos, or a synthetic pattern. Shows a
+// live one-line status and ends with a summary table. Run with --help for the options.
+#include <rearview/camera.hpp>
+#include <rearview/gpu.hpp>
+#include <rearview/log.hpp>
+#include <rearview/viewfinder.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <format>
+#include <filesystem>
+#include <optional>
+#include <print>
+#include <string>
+#include <thread>
+#include <variant>
+#include <unistd.h>
+#include <vector>
+
+using namespace rearview;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: rearview-viewfinder [options]
+
+source (one of):
+  --camera ID          libcamera camera: main (default), ultrawide or an id from --list
+  --source PATH        a PNG/JPEG or a directory of them, fed through the same pipeline
+  --synthetic          a synthetic test pattern (benchmarks, machines without a camera)
+  --size WxH           frame size asked of the source (camera default: its own)
+  --fps N              source frame rate (default 30)
+  --list               list the cameras and exit
+
+processing:
+  --pipeline FILE      pipeline file (pipelines/*.yaml); the window's 'p' key cycles
+                       through the .yaml files next to it
+  --zoom Z             digital zoom 1..10 (default 1)
+  --rotate DEG         0, 90, 180 or 270 (default 0)
+  --fit                letterbox the whole frame instead of filling the panel
+  --no-mirror          do not mirror the preview
+  --no-hud             start with the HUD hidden
+  --no-faces           no face analysis for beauty
+
+output:
+  --target T           window, display or headless (default: window when DISPLAY or
+                       WAYLAND_DISPLAY is set, headless otherwise)
+  --display SPEC       for --target display: connector name or index[:WxH[@HZ]]
+  --panel WxH          panel size (default 904x572)
+  --refresh HZ         panel refresh rate (default 120)
+  --duration S         stop after S seconds (default: until q/Esc/Ctrl-C; 5 without a window)
+  --frames N           stop after N processed frames
+  --snapshot PATH      write the last panel image to PATH (PNG) at the end
+  --trace PATH         write a Chrome/Perfetto JSON trace of the frame timeline
+  -v, --verbose        debug log
+  -q, --quiet          no live status, warnings and errors only
+  -h, --help           this text
+
+window keys: c switch camera, p next pipeline, + / - zoom, s snapshot, h HUD, q or Esc quit
+)";
+
+struct Args {
+    ViewfinderOptions options;
+    std::optional<double> duration;
+    std::optional<uint64_t> frames;
+    std::string snapshot;
+    bool list = false;
+    bool verbose = false;
+    bool quiet = false;
+};
+
+struct UsageError {
+    std::string message;
+};
+
+template <typename T>
+std::optional<T> number(std::string_view text) {
+    T value{};
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size())
+        return std::nullopt;
+    return value;
+}
+
+std::optional<FrameSize> size(std::string_view text) {
+    const size_t x = text.find('x');
+    if (x == std::string_view::npos)
+        return std::nullopt;
+    auto w = number<uint32_t>(text.substr(0, x)), h = number<uint32_t>(text.substr(x + 1));
+    if (!w || !h || *w == 0 || *h == 0)
+        return std::nullopt;
+    return FrameSize{*w, *h};
+}
+
+std::variant<Args, UsageError, bool> parse(int argc, char** argv) {
+    Args a;
+    bool sourceSet = false;
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view opt = argv[i];
+        auto value = [&]() -> std::optional<std::string_view> {
+            if (i + 1 >= argc)
+                return std::nullopt;
+            return std::string_view(argv[++i]);
+        };
+        auto bad = [&](std::string_view what) { return UsageError{std::format("{} {}", opt, what)}; };
+        auto setSource = [&](SourceKind kind) -> bool {
+            const bool ok = !sourceSet;
+            sourceSet = true;
+            a.options.source.kind = kind;
+            return ok;
+        };
+        if (opt == "-h" || opt == "--help")
+            return true;
+        if (opt == "--list") {
+            a.list = true;
+        } else if (opt == "--camera") {
+            auto v = value();
+            if (!v || !setSource(SourceKind::Camera))
+                return bad(v ? "conflicts with another source option" : "needs a camera id");
+            a.options.source.cameraId = *v;
+        } else if (opt == "--source") {
+            auto v = value();
+            if (!v || !setSource(SourceKind::Stills))
+                return bad(v ? "conflicts with another source option" : "needs a file or directory");
+            a.options.source.stillsPath = *v;
+        } else if (opt == "--synthetic") {
+            if (!setSource(SourceKind::Synthetic))
+                return bad("conflicts with another source option");
+        } else if (opt == "--size" || opt == "--panel") {
+            auto v = value();
+            auto s = v ? size(*v) : std::nullopt;
+            if (!s)
+                return bad("needs WxH, e.g. 2040x1530");
+            if (opt == "--size")
+                a.options.source.size = *s;
+            else
+                a.options.panelWidth = s->width, a.options.panelHeight = s->height;
+        } else if (opt == "--fps" || opt == "--refresh" || opt == "--duration" || opt == "--zoom") {
+            auto v = value();
+            auto n = v ? number<double>(*v) : std::nullopt;
+            if (!n || !(*n > 0))
+                return bad("needs a positive number");
+            if (opt == "--fps")
+                a.options.source.frameRate = *n;
+            else if (opt == "--refresh")
+                a.options.refreshHz = *n;
+            else if (opt == "--duration")
+                a.duration = *n;
+            else if (*n < 1 || *n > 10)
+                return bad("must be between 1 and 10");
+            else
+                a.options.geometry.zoom = float(*n);
+        } else if (opt == "--frames") {
+            auto v = value();
+            auto n = v ? number<uint64_t>(*v) : std::nullopt;
+            if (!n || *n == 0)
+                return bad("needs a positive whole number");
+            a.frames = *n;
+        } else if (opt == "--rotate") {
+            auto v = value();
+            auto n = v ? number<int>(*v) : std::nullopt;
+            if (!n || (*n != 0 && *n != 90 && *n != 180 && *n != 270))
+                return bad("must be 0, 90, 180 or 270");
+            a.options.geometry.rotation = Rotation(*n);
+        } else if (opt == "--fit") {
+            a.options.geometry.fit = FitMode::Fit;
+        } else if (opt == "--no-mirror") {
+            a.options.geometry.mirror = false;
+        } else if (opt == "--no-hud") {
+            a.options.hud = false;
+        } else if (opt == "--no-faces") {
+            a.options.faceAnalysis = false;
+        } else if (opt == "--pipeline" || opt == "--snapshot" || opt == "--trace" || opt == "--display") {
+            auto v = value();
+            if (!v || v->empty())
+                return bad("needs a value");
+            (opt == "--pipeline" ? a.options.pipelineFile
+             : opt == "--snapshot" ? a.snapshot
+             : opt == "--trace"    ? a.options.tracePath
+                                   : a.options.display) = *v;
+        } else if (opt == "--target") {
+            auto v = value();
+            if (v == "window")
+                a.options.target = PresentTarget::Window;
+            else if (v == "display")
+                a.options.target = PresentTarget::Display;
+            else if (v == "headless")
+                a.options.target = PresentTarget::Headless;
+            else
+                return bad("must be window, display or headless");
+        } else if (opt == "-v" || opt == "--verbose") {
+            a.verbose = true;
+        } else if (opt == "-q" || opt == "--quiet") {
+            a.quiet = true;
+        } else {
+            return UsageError{std::format("unknown option '{}'", opt)};
+        }
+    }
+    return a;
+}
+
+std::atomic<bool> interrupted{false};
+
+/// The .yaml files next to `current`, in name order, for the 'p' key.
+std::vector<std::string> pipelinesBeside(const std::string& current) {
+    std::vector<std::string> files;
+    if (current.empty())
+        return files;
+    std::error_code ec;
+    const auto dir = std::filesystem::path(current).parent_path();
+    for (const auto& e : std::filesystem::directory_iterator(dir.empty() ? "." : dir, ec))
+        if (e.path().extension() == ".yaml")
+            files.push_back(e.path().string());
+    std::ranges::sort(files);
+    return files;
+}
+
+std::string statusLine(const ViewfinderStats& s) {
+    return std::format("{:6.1f} s  {}  cam {:5.1f} fps  panel {:5.1f} Hz  latency {:5.1f}/{:5.1f} ms  "
+                       "missed {}  stale {}  errors {}",
+                       s.elapsedSeconds, s.camera, s.captureFps, s.presentFps, s.sensorToPresentedMs.p50,
+                       s.sensorToPresentedMs.p99, s.missedRefreshes, s.staleFrames, s.frameErrors);
+}
+
+void printSummary(const ViewfinderStats& s) {
+    auto row = [](std::string_view name, const std::string& value) { std::println("  {:<34} {}", name, value); };
+    std::println("\nrearview-viewfinder summary");
+    row("source", std::format("{} ({}x{})", s.camera, s.frameWidth, s.frameHeight));
+    row("run time", std::format("{:.2f} s", s.elapsedSeconds));
+    row("frames captured / processed", std::format("{} / {}", s.framesCaptured, s.framesProcessed));
+    row("frame errors", std::format("{}", s.frameErrors));
+    row("capture rate", std::format("{:.1f} fps", s.captureFps));
+    row("present target / timing", std::format("{} / {}", s.presentTarget, s.presentTiming));
+    row("presented / missed refreshes", std::format("{} / {}", s.presented, s.missedRefreshes));
+    row("present rate", std::format("{:.1f} Hz", s.presentFps));
+    row("present interval p50 / p99", std::format("{:.2f} / {:.2f} ms", s.presentIntervalMs.p50, s.presentIntervalMs.p99));
+    row("repeats per camera frame", std::format("{:.2f}", s.repeatsPerFrame));
+    row("stale presents", std::format("{}", s.staleFrames));
+    row("frames never shown", std::format("{}", s.framesNeverShown));
+    row("latency sensor->ready p50 / p99", std::format("{:.1f} / {:.1f} ms", s.sensorToReadyMs.p50, s.sensorToReadyMs.p99));
+    row("latency sensor->presented p50 / p99",
+        std::format("{:.1f} / {:.1f} ms", s.sensorToPresentedMs.p50, s.sensorToPresentedMs.p99));
+    row("GPU per frame p50", std::format("{:.2f} ms", s.gpuFrameMs));
+    for (const StageTime& t : s.gpuStages)
+        row(std::format("  {}", t.name), std::format("{:.2f} ms", t.p50Ms));
+    row("import path / bytes copied", std::format("{} / {}", s.importPath, s.bytesCopied));
+    row("pipeline switches / snapshots", std::format("{} / {}", s.pipelineSwitches, s.snapshots));
+    if (s.lastError)
+        row("last error", s.lastError->describe());
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    auto parsed = parse(argc, argv);
+    if (std::holds_alternative<bool>(parsed)) {
+        std::print("{}", kUsage);
+        return 0;
+    }
+    if (auto* e = std::get_if<UsageError>(&parsed)) {
+        std::println(stderr, "rearview-viewfinder: {}\nrun with --help for the options", e->message);
+        return 2;
+    }
+    Args args = std::get<Args>(std::move(parsed));
+    if (args.verbose)
+        setLogLevel(LogLevel::Debug);
+    else if (args.quiet)
+        setLogLevel(LogLevel::Warning);
+
+    if (args.list) {
+        auto cameras = listCameras();
+        if (!cameras) {
+            std::println(stderr, "rearview-viewfinder: {}", cameras.error().describe());
+            return 1;
+        }
+        for (const CameraInfo& c : *cameras)
+            std::println("{:<12} {:<8} {}  {}x{}", c.id, toString(c.location), c.model, c.pixelArraySize.width,
+                         c.pixelArraySize.height);
+        return 0;
+    }
+
+    auto gpu = GpuContext::create({.validation = std::getenv("REARVIEW_VALIDATION") != nullptr});
+    if (!gpu) {
+        std::println(stderr, "rearview-viewfinder: {}", gpu.error().describe());
+        return 1;
+    }
+    auto viewfinder = Viewfinder::create(*gpu, args.options);
+    if (!viewfinder) {
+        std::println(stderr, "rearview-viewfinder: {}", viewfinder.error().describe());
+        return 1;
+    }
+    Viewfinder& vf = **viewfinder;
+    const std::vector<std::string> pipelines = pipelinesBeside(args.options.pipelineFile);
+    std::signal(SIGINT, [](int) { interrupted = true; });
+    std::signal(SIGTERM, [](int) { interrupted = true; });
+    if (auto started = vf.start(); !started) {
+        std::println(stderr, "rearview-viewfinder: {}", started.error().describe());
+        return 1;
+    }
+    // Without a window nothing else ends the run.
+    const bool window = vf.stats().presentTarget == "window";
+    if (!args.duration && !args.frames && !window)
+        args.duration = 5.0;
+
+    const bool tty = isatty(STDERR_FILENO);
+    const auto start = std::chrono::steady_clock::now();
+    auto lastStatus = start;
+    int snapshots = 0;
+    bool quit = false;
+    while (!quit && !interrupted) {
+        for (const ViewfinderEvent& e : vf.pollEvents()) {
+            if (e.kind == ViewfinderEvent::Kind::Quit)
+                quit = true;
+            if (e.kind != ViewfinderEvent::Kind::Key)
+                continue;
+            switch (e.key) {
+            case 'q':
+            case ViewfinderEvent::kEscape: quit = true; break;
+            case 'h': vf.setHudVisible(!vf.hudVisible()); break;
+            case ViewfinderEvent::kPlus:
+            case '=':
+            case ViewfinderEvent::kMinus: {
+                ViewGeometry g = vf.geometry();
+                g.zoom = std::clamp(e.key == ViewfinderEvent::kMinus ? g.zoom / 1.25f : g.zoom * 1.25f, 1.0f, 10.0f);
+                vf.setGeometry(g);
+                break;
+            }
+            case 'c': {
+                const std::string to = vf.stats().camera == "main" ? "ultrawide" : "main";
+                if (auto r = vf.switchCamera(to); !r)
+                    std::println(stderr, "\nswitch camera: {}", r.error().describe());
+                break;
+            }
+            case 'p': {
+                if (pipelines.empty())
+                    break;
+                auto at = std::ranges::find(pipelines, vf.pipeline());
+                const std::string next = at == pipelines.end() || at + 1 == pipelines.end() ? pipelines.front() : *(at + 1);
+                if (auto r = vf.setPipeline(next); !r)
+                    std::println(stderr, "\npipeline: {}", r.error().describe());
+                break;
+            }
+            case 's': {
+                const std::string path = std::format("rearview-snapshot-{:03}.png", snapshots++);
+                if (auto r = vf.snapshot(path); !r)
+                    std::println(stderr, "\nsnapshot: {}", r.error().describe());
+                break;
+            }
+            default: break;
+            }
+        }
+        const auto now = std::chrono::steady_clock::now();
+        const double elapsed = std::chrono::duration<double>(now - start).count();
+        const ViewfinderStats s = vf.stats();
+        if (args.duration && elapsed >= *args.duration)
+            quit = true;
+        if (args.frames && s.framesProcessed >= *args.frames)
+            quit = true;
+        if (!args.quiet && now - lastStatus >= (tty ? 250ms : 1000ms)) {
+            lastStatus = now;
+            if (tty)
+                std::print(stderr, "\r{}\x1b[K", statusLine(s));
+            else
+                std::println(stderr, "{}", statusLine(s));
+        }
+        std::this_thread::sleep_for(5ms);
+    }
+    if (tty && !args.quiet)
+        std::print(stderr, "\n");
+
+    int rc = 0;
+    if (!args.snapshot.empty()) {
+        if (auto r = vf.snapshot(args.snapshot); !r) {
+            std::println(stderr, "rearview-viewfinder: snapshot: {}", r.error().describe());
+            rc = 1;
+        } else {
+            std::println("snapshot written to {}", args.snapshot);
+        }
+    }
+    vf.stop();
+    const ViewfinderStats s = vf.stats();
+    printSummary(s);
+    if (!args.options.tracePath.empty())
+        std::println("trace written to {} (open in https://ui.perfetto.dev or chrome://tracing)",
+                     args.options.tracePath);
+    if (s.framesProcessed == 0) {
+        std::println(stderr, "rearview-viewfinder: no frame was processed{}",
+                     s.lastError ? ": " + s.lastError->describe() : std::string());
+        rc = 1;
+    }
+    return rc;
+}

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: MIT
+// The pipeline thread: each frame from the source through import, crop/scale, the stage
+// chain and the HUD into the presenter's mailbox, in one submission.
+#pragma once
+
+#include "analysis/face_thread.hpp"
+#include "capture/frame_source.hpp"
+#include "core/rolling_stats.hpp"
+#include "core/trace.hpp"
+#include "gpu/frame_importer.hpp"
+#include "gpu/frames_in_flight.hpp"
+#include "gpu/submitter.hpp"
+#include "present/mailbox.hpp"
+#include "stages/overlay.hpp"
+#include "stages/viewfinder_pass.hpp"
+
+#include <rearview/view_geometry.hpp>
+#include <rearview/viewfinder.hpp>
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <future>
+#include <mutex>
+#include <thread>
+
+namespace rearview::viewfinder {
+
+/// What the frame loop has done; a snapshot taken under its lock.
+struct FrameLoopStats {
+    uint64_t framesCaptured = 0;
+    uint64_t framesProcessed = 0;
+    uint64_t frameErrors = 0;
+    double captureFps = 0;
+    LatencyPercentiles sensorToReadyMs;
+    std::vector<StageTime> gpuStages;
+    double gpuFrameMs = 0;
+    std::string importPath;
+    uint64_t bytesCopied = 0;
+    uint64_t pipelineSwitches = 0;
+    uint64_t snapshots = 0;
+    uint32_t frameWidth = 0, frameHeight = 0;
+    std::optional<Error> lastError;
+};
+
+/// Runs the viewfinder branch of every frame on its own thread ("rv-pipeline"). Each frame
+/// is one submission; the loop waits for it, then publishes the panel image to the mailbox
+/// with its sensor and ready times, and gives the frame back to its source only after the
+/// GPU finished reading it. Setters may be called from any thread and take effect at the
+/// next frame.
+class FrameLoop {
+public:
+    struct Options {
+        uint32_t panelWidth = 904;
+        uint32_t panelHeight = 572;
+        ViewGeometry geometry;
+        bool hud = true;
+        analysis::FaceThread* faces = nullptr; ///< not owned; nullptr: no face analysis
+        uint32_t faceEveryFrames = 4;
+        Tracer* tracer = nullptr;              ///< not owned; nullptr: no trace
+        /// HUD lines for the next frame, called on the pipeline thread.
+        std::function<std::vector<std::string>()> hudText;
+    };
+
+    static Result<std::unique_ptr<FrameLoop>> create(gpu::Device& device, present::Mailbox& mailbox, Options options);
+    ~FrameLoop();
+
+    /// Starts the thread reading `source` (not owned; it must outlive stop()).
+    void start(FrameSource& source);
+    /// Stops the thread and waits for the GPU work of the frames it holds, so every buffer
+    /// goes back to the source.
+    void stop();
+
+    void requestStages(std::vector<StageParams> stages);
+    void setGeometry(const ViewGeometry& geometry);
+    ViewGeometry geometry() const;
+    void setHudVisible(bool visible);
+    bool hudVisible() const { return hudVisible_.load(); }
+
+    /// The next panel image (as published) to a PNG; waits up to `timeout`.
+    Result<void> snapshot(const std::string& path, std::chrono::milliseconds timeout);
+
+    FrameLoopStats stats() const;
+
+private:
+    FrameLoop() = default;
+    void run(std::stop_token stop, FrameSource& source);
+    Result<void> processFrame(CapturedFrame frame);
+    void finishSnapshot(const present::ReadyFrame& ready);
+
+    gpu::Device* device_ = nullptr;
+    present::Mailbox* mailbox_ = nullptr;
+    Options options_;
+    std::optional<gpu::FrameImporter> importer_;
+    std::optional<gpu::Submitter> submitter_;
+    std::optional<gpu::FramesInFlight> inFlight_;
+    std::optional<stages::ViewfinderPass> pass_;
+    std::optional<stages::Overlay> overlay_;
+    gpu::Buffer snapshotBuffer_;
+    std::atomic<bool> hudVisible_{true};
+
+    mutable std::mutex geometryMutex_;
+    ViewGeometry geometry_;
+    std::optional<CropPlan> plan_; ///< for planFor_
+    ViewGeometry planGeometry_;
+    FrameFormat planFormat_;
+
+    std::mutex snapshotMutex_;
+    struct SnapshotRequest {
+        std::string path;
+        std::promise<Result<void>> done;
+    };
+    std::vector<SnapshotRequest> snapshotRequests_;
+
+    mutable std::mutex statsMutex_;
+    FrameLoopStats stats_;
+    RollingStats sensorToReady_;
+    RollingStats gpuFrame_;
+    std::map<std::string, RollingStats> stageMs_;
+    std::vector<std::string> stageOrder_;
+    RateMeter captureRate_;
+    uint64_t generation_ = 0;
+
+    std::jthread thread_;
+};
+
+} // namespace rearview::viewfinder

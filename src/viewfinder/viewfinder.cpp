@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: MIT
+#include <rearview/viewfinder.hpp>
+
+#include "analysis/face_thread.hpp"
+#include "capture/camera_source.hpp"
+#include "capture/still_source.hpp"
+#include "capture/synthetic_source.hpp"
+#include "core/clock.hpp"
+#include "core/log.hpp"
+#include "core/pipeline_file.hpp"
+#include "core/trace.hpp"
+#include "gpu/gpu_context_impl.hpp"
+#include "present/mailbox.hpp"
+#include "present/presenter.hpp"
+#include "viewfinder/frame_loop.hpp"
+
+#include <charconv>
+#include <cstdlib>
+#include <filesystem>
+#include <format>
+
+namespace rearview {
+
+std::string_view toString(PresentTarget target) noexcept {
+    switch (target) {
+    case PresentTarget::Auto: return "auto";
+    case PresentTarget::Window: return "window";
+    case PresentTarget::Display: return "display";
+    case PresentTarget::Headless: return "headless";
+    }
+    return "?";
+}
+
+namespace {
+
+/// Window when a display server is reachable, else headless.
+PresentTarget resolve(PresentTarget target) {
+    if (target != PresentTarget::Auto)
+        return target;
+    auto set = [](const char* name) {
+        const char* v = std::getenv(name);
+        return v && *v;
+    };
+    return set("DISPLAY") || set("WAYLAND_DISPLAY") ? PresentTarget::Window : PresentTarget::Headless;
+}
+
+/// "<connector>[:<w>x<h>[@<hz>]]" into the presenter's options.
+Result<void> parseDisplay(const std::string& spec, present::PresenterOptions& out) {
+    const size_t colon = spec.find(':');
+    out.connector = spec.substr(0, colon);
+    if (colon == std::string::npos)
+        return {};
+    const std::string mode = spec.substr(colon + 1);
+    unsigned w = 0, h = 0;
+    double hz = 0;
+    const char* p = mode.data();
+    const char* end = p + mode.size();
+    auto r1 = std::from_chars(p, end, w);
+    bool ok = r1.ec == std::errc() && r1.ptr < end && *r1.ptr == 'x';
+    if (ok) {
+        auto r2 = std::from_chars(r1.ptr + 1, end, h);
+        ok = r2.ec == std::errc();
+        p = r2.ptr;
+        if (ok && p < end) {
+            auto r3 = *p == '@' ? std::from_chars(p + 1, end, hz) : std::from_chars_result{p, std::errc::invalid_argument};
+            ok = r3.ec == std::errc() && r3.ptr == end && hz > 0;
+        }
+    }
+    if (!ok || w == 0 || h == 0)
+        return fail(ErrorCode::InvalidArgument,
+                    std::format("display '{}': the mode must read <width>x<height>[@<hz>], e.g. 904x572@120", spec));
+    out.width = w;
+    out.height = h;
+    if (hz > 0)
+        out.refreshHz = hz;
+    return {};
+}
+
+std::string cameraLabel(const SourceOptions& s) {
+    switch (s.kind) {
+    case SourceKind::Camera: return s.cameraId;
+    case SourceKind::Stills: return "stills";
+    case SourceKind::Synthetic: return "synthetic";
+    }
+    return "?";
+}
+
+} // namespace
+
+struct Viewfinder::Impl {
+    gpu::Device* device = nullptr;
+    ViewfinderOptions options;
+    PresentTarget target = PresentTarget::Headless;
+    std::unique_ptr<FrameSource> source;
+    CameraSource* camera = nullptr; ///< `source` when it is a camera
+    std::unique_ptr<Tracer> tracer;
+    std::unique_ptr<analysis::FaceThread> faces;
+    std::unique_ptr<present::Mailbox> mailbox;
+    std::unique_ptr<present::Presenter> presenter;
+    std::unique_ptr<viewfinder::FrameLoop> loop;
+
+    mutable std::mutex mutex;
+    std::string pipelineFile;
+    std::string cameraId;
+    bool running = false;
+    uint64_t startNs = 0, stopNs = 0;
+
+    // HUD figures, refreshed a few times a second rather than every frame.
+    uint64_t hudUpdatedNs = 0;
+    std::vector<std::string> hudLines;
+
+    std::vector<std::string> hudText();
+    Result<void> openSource();
+};
+
+Result<void> Viewfinder::Impl::openSource() {
+    const SourceOptions& s = options.source;
+    if (!(s.frameRate > 0))
+        return fail(ErrorCode::InvalidArgument, std::format("source frame rate {} must be positive", s.frameRate));
+    switch (s.kind) {
+    case SourceKind::Camera: {
+        auto c = CameraSource::create({.cameraId = s.cameraId,
+                                       .size = s.size,
+                                       .role = CameraStreamRole::Viewfinder,
+                                       .frameRate = s.frameRate});
+        if (!c)
+            return std::unexpected(c.error());
+        auto owned = std::make_unique<CameraSource>(std::move(*c));
+        camera = owned.get();
+        source = std::move(owned);
+        cameraId = s.cameraId;
+        return {};
+    }
+    case SourceKind::Stills: {
+        StillSourceOptions o{.path = s.stillsPath, .frameRate = s.frameRate, .secondsPerImage = s.stillSeconds};
+        if (s.size.width)
+            o.width = s.size.width, o.height = s.size.height;
+        auto still = StillSource::create(std::move(o));
+        if (!still)
+            return std::unexpected(still.error());
+        source = std::make_unique<StillSource>(std::move(*still));
+        cameraId = "stills";
+        return {};
+    }
+    case SourceKind::Synthetic: {
+        SyntheticSourceOptions o{.width = 2040, .height = 1530, .frameRate = s.frameRate, .bufferCount = 4};
+        if (s.size.width)
+            o.width = s.size.width, o.height = s.size.height;
+        auto synthetic = SyntheticSource::create(std::move(o));
+        if (!synthetic)
+            return std::unexpected(synthetic.error());
+        source = std::make_unique<SyntheticSource>(std::move(*synthetic));
+        cameraId = "synthetic";
+        return {};
+    }
+    }
+    return fail(ErrorCode::InvalidArgument, "unknown source kind");
+}
+
+std::vector<std::string> Viewfinder::Impl::hudText() {
+    const uint64_t now = monotonicNs();
+    if (!hudLines.empty() && now - hudUpdatedNs < 250'000'000)
+        return hudLines;
+    hudUpdatedNs = now;
+    const viewfinder::FrameLoopStats f = loop->stats();
+    const present::PresentStats p = presenter->stats();
+    std::string label, pipeline;
+    {
+        std::lock_guard lock(mutex);
+        label = cameraId;
+        pipeline = pipelineFile.empty() ? "no pipeline" : std::filesystem::path(pipelineFile).stem().string();
+    }
+    const double seconds = double(now - startNs) / 1e9;
+    hudLines = {
+        std::format("{} {}x{}  {}", label, f.frameWidth, f.frameHeight, pipeline),
+        std::format("cam {:.1f} fps  panel {:.0f} Hz", f.captureFps, seconds > 0 ? double(p.presented) / seconds : 0.0),
+        std::format("latency {:.0f} ms  ready {:.0f} ms", p.latencyP50Ms, f.sensorToReadyMs.p50),
+        std::format("gpu {:.1f} ms  missed {}", f.gpuFrameMs, p.missedRefreshes),
+    };
+    return hudLines;
+}
+
+Viewfinder::Viewfinder(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Viewfinder::~Viewfinder() {
+    if (impl_)
+        stop();
+}
+
+Result<std::unique_ptr<Viewfinder>> Viewfinder::create(GpuContext& gpu, ViewfinderOptions options) {
+    if (options.panelWidth < 16 || options.panelHeight < 16 || options.panelWidth > 8192 || options.panelHeight > 8192)
+        return fail(ErrorCode::InvalidArgument, std::format("panel size {}x{} must be 16..8192 on each side",
+                                                            options.panelWidth, options.panelHeight));
+    if (!(options.refreshHz >= 1 && options.refreshHz <= 1000))
+        return fail(ErrorCode::InvalidArgument,
+                    std::format("refresh rate {} Hz must be between 1 and 1000", options.refreshHz));
+    auto impl = std::make_unique<Impl>();
+    impl->device = &deviceOf(gpu);
+    impl->target = resolve(options.target);
+    impl->options = std::move(options);
+    const ViewfinderOptions& o = impl->options;
+
+    std::vector<StageParams> stages;
+    if (!o.pipelineFile.empty()) {
+        auto pipeline = loadPipelineFile(o.pipelineFile);
+        if (!pipeline)
+            return std::unexpected(pipeline.error());
+        stages = std::move(pipeline->viewfinder);
+        impl->pipelineFile = o.pipelineFile;
+    }
+    if (!o.tracePath.empty()) {
+        auto tracer = Tracer::open(o.tracePath);
+        if (!tracer)
+            return std::unexpected(tracer.error());
+        impl->tracer = std::move(*tracer);
+    }
+    if (auto r = impl->openSource(); !r)
+        return std::unexpected(r.error());
+
+    auto mailbox = present::Mailbox::create(*impl->device, o.panelWidth, o.panelHeight);
+    if (!mailbox)
+        return std::unexpected(mailbox.error());
+    impl->mailbox = std::move(*mailbox);
+    present::PresenterOptions po{.width = o.panelWidth, .height = o.panelHeight, .refreshHz = o.refreshHz,
+                                 .title = "rearview viewfinder"};
+    switch (impl->target) {
+    case PresentTarget::Window: po.kind = present::SurfaceKind::Window; break;
+    case PresentTarget::Display:
+        po.kind = present::SurfaceKind::Display;
+        if (auto r = parseDisplay(o.display, po); !r)
+            return std::unexpected(r.error());
+        break;
+    default: po.kind = present::SurfaceKind::Headless; break;
+    }
+    auto presenter = present::Presenter::create(*impl->device, *impl->mailbox, po);
+    if (!presenter)
+        return std::unexpected(presenter.error());
+    impl->presenter = std::move(*presenter);
+
+    if (o.faceAnalysis) {
+        // Beauty works without faces (it smooths skin everywhere); a missing detector is a
+        // warning, not a reason to show nothing.
+        if (auto faces = analysis::FaceThread::create())
+            impl->faces = std::move(*faces);
+        else
+            log::warn("face analysis off: {}", faces.error().message);
+    }
+    Impl* raw = impl.get();
+    auto loop = viewfinder::FrameLoop::create(*impl->device, *impl->mailbox,
+                                              {.panelWidth = o.panelWidth,
+                                               .panelHeight = o.panelHeight,
+                                               .geometry = o.geometry,
+                                               .hud = o.hud,
+                                               .faces = impl->faces.get(),
+                                               .faceEveryFrames = o.faceEveryFrames,
+                                               .tracer = impl->tracer.get(),
+                                               .hudText = [raw] { return raw->hudText(); }});
+    if (!loop)
+        return std::unexpected(loop.error());
+    impl->loop = std::move(*loop);
+    impl->loop->requestStages(std::move(stages));
+    log::info("viewfinder: {} -> {}x{} @ {} Hz, {}", cameraLabel(o.source), o.panelWidth, o.panelHeight,
+              o.refreshHz, impl->presenter->describe());
+    return std::unique_ptr<Viewfinder>(new Viewfinder(std::move(impl)));
+}
+
+Result<void> Viewfinder::start() {
+    Impl& m = *impl_;
+    if (m.running)
+        return {};
+    if (m.camera)
+        if (auto r = m.camera->start(); !r)
+            return r;
+    if (auto r = m.presenter->start(); !r) {
+        if (m.camera)
+            m.camera->stop();
+        return r;
+    }
+    {
+        std::lock_guard lock(m.mutex);
+        m.startNs = monotonicNs();
+        m.stopNs = 0;
+        m.running = true;
+    }
+    m.loop->start(*m.source);
+    return {};
+}
+
+void Viewfinder::stop() {
+    Impl& m = *impl_;
+    if (!m.running)
+        return;
+    m.loop->stop();
+    if (auto r = m.presenter->stop(); !r)
+        log::warn("presenter: {}", r.error().message);
+    if (m.camera)
+        m.camera->stop();
+    {
+        std::lock_guard lock(m.mutex);
+        m.stopNs = monotonicNs();
+        m.running = false;
+    }
+    if (m.tracer)
+        if (auto r = m.tracer->close(); !r)
+            log::warn("trace: {}", r.error().message);
+}
+
+bool Viewfinder::running() const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->running;
+}
+
+Result<void> Viewfinder::switchCamera(const std::string& cameraId) {
+    Impl& m = *impl_;
+    if (!m.camera)
+        return fail(ErrorCode::InvalidArgument,
+                    std::format("cannot switch to camera '{}': the viewfinder reads {}, not a camera", cameraId,
+                                cameraLabel(m.options.source)));
+    if (m.tracer)
+        m.tracer->instant(std::format("switch to {}", cameraId), "camera", monotonicNs(), "");
+    if (auto r = m.camera->switchCamera(cameraId); !r)
+        return r;
+    std::lock_guard lock(m.mutex);
+    m.cameraId = cameraId;
+    return {};
+}
+
+Result<void> Viewfinder::setPipeline(const std::string& pipelineFile) {
+    auto pipeline = loadPipelineFile(pipelineFile);
+    if (!pipeline)
+        return std::unexpected(pipeline.error());
+    impl_->loop->requestStages(std::move(pipeline->viewfinder));
+    std::lock_guard lock(impl_->mutex);
+    impl_->pipelineFile = pipelineFile;
+    return {};
+}
+
+std::string Viewfinder::pipeline() const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->pipelineFile;
+}
+
+void Viewfinder::setGeometry(const ViewGeometry& geometry) { impl_->loop->setGeometry(geometry); }
+ViewGeometry Viewfinder::geometry() const { return impl_->loop->geometry(); }
+void Viewfinder::setHudVisible(bool visible) { impl_->loop->setHudVisible(visible); }
+bool Viewfinder::hudVisible() const { return impl_->loop->hudVisible(); }
+
+Result<void> Viewfinder::snapshot(const std::string& pngPath, std::chrono::milliseconds timeout) {
+    if (!running())
+        return fail(ErrorCode::InvalidArgument,
+                    std::format("snapshot '{}': the viewfinder is not running, so no frame is coming", pngPath));
+    return impl_->loop->snapshot(pngPath, timeout);
+}
+
+ViewfinderStats Viewfinder::stats() const {
+    const Impl& m = *impl_;
+    const viewfinder::FrameLoopStats f = m.loop->stats();
+    const present::PresentStats p = m.presenter->stats();
+    ViewfinderStats s;
+    {
+        std::lock_guard lock(m.mutex);
+        s.camera = m.cameraId;
+        const uint64_t end = m.stopNs ? m.stopNs : m.running ? monotonicNs() : m.startNs;
+        s.elapsedSeconds = double(end - m.startNs) / 1e9;
+    }
+    s.frameWidth = f.frameWidth;
+    s.frameHeight = f.frameHeight;
+    s.framesCaptured = f.framesCaptured;
+    s.framesProcessed = f.framesProcessed;
+    s.frameErrors = f.frameErrors;
+    s.captureFps = f.captureFps;
+    s.sensorToReadyMs = f.sensorToReadyMs;
+    s.sensorToPresentedMs = {p.latencyP50Ms, p.latencyP99Ms};
+    s.gpuStages = f.gpuStages;
+    s.gpuFrameMs = f.gpuFrameMs;
+    s.presentFps = s.elapsedSeconds > 0 ? double(p.presented) / s.elapsedSeconds : 0;
+    s.presented = p.presented;
+    s.missedRefreshes = p.missedRefreshes;
+    s.staleFrames = p.stale;
+    s.presentIntervalMs = {p.presentIntervalP50Ms, p.presentIntervalP99Ms};
+    s.repeatsPerFrame = p.timesShownMean;
+    s.framesNeverShown = p.framesDropped;
+    s.presentTarget = std::string(toString(m.target));
+    s.presentTiming = std::string(present::toString(p.timingSource));
+    s.importPath = f.importPath;
+    s.bytesCopied = f.bytesCopied;
+    s.pipelineSwitches = f.pipelineSwitches;
+    s.snapshots = f.snapshots;
+    s.lastError = f.lastError;
+    return s;
+}
+
+std::vector<ViewfinderEvent> Viewfinder::pollEvents() {
+    std::vector<ViewfinderEvent> out;
+    for (const present::Event& e : impl_->presenter->pollEvents()) {
+        switch (e.type) {
+        case present::Event::Type::Quit: out.push_back({ViewfinderEvent::Kind::Quit}); break;
+        case present::Event::Type::Resized:
+            out.push_back({ViewfinderEvent::Kind::Resized, 0, e.width, e.height});
+            break;
+        case present::Event::Type::Key:
+            if (e.key > 0 && e.key < 128)
+                out.push_back({ViewfinderEvent::Kind::Key, char(std::tolower(int(e.key)))});
+            break;
+        default: break;
+        }
+    }
+    return out;
+}
+
+} // namespace rearview
