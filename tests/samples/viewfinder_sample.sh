@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# rearview-viewfinder as a user runs it.
+#   viewfinder_sample.sh BINARY camera   3 s against the virtual camera, headless: exit 0,
+#                                        a 904x572 snapshot and a JSON trace with events
+#   viewfinder_sample.sh BINARY usage    bad options: exit 2 with a usage message
+set -uo pipefail
+bin=$1 mode=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+case "$mode" in
+camera)
+    "$bin" --camera main --target headless --duration 3 --pipeline "$REARVIEW_PIPELINES_DIR/vivid.yaml" \
+        --snapshot "$work/snap.png" --trace "$work/trace.json" >"$work/out" 2>&1
+    rc=$?
+    cat "$work/out"
+    [ $rc -eq 0 ] || fail "exit code $rc"
+    grep -q "rearview-viewfinder summary" "$work/out" || fail "no summary"
+    python3 - "$work/snap.png" "$work/trace.json" <<'PY' || fail "snapshot or trace invalid"
+import json, sys, cv2
+img = cv2.imread(sys.argv[1])
+assert img is not None and img.shape[:2] == (572, 904), f"snapshot shape {None if img is None else img.shape}"
+assert img.std() > 5, "snapshot is flat"
+events = json.load(open(sys.argv[2]))["traceEvents"]
+names = {e["name"] for e in events}
+cats = {e.get("cat") for e in events}
+assert any(e["ph"] == "X" for e in events), "no complete events"
+assert "crop_scale" in names and "lut" in names, f"no stage spans in {sorted(names)[:20]}"
+assert "present" in cats or any("present" in n for n in names), "no present events"
+print(f"snapshot {img.shape[1]}x{img.shape[0]}, trace {len(events)} events")
+PY
+    ;;
+usage)
+    for args in "--bogus" "--zoom 20" "--target moon" "--size 12" "--camera"; do
+        # shellcheck disable=SC2086
+        "$bin" $args >"$work/out" 2>&1
+        rc=$?
+        [ $rc -eq 2 ] || { cat "$work/out"; fail "'$args' exited $rc, not 2"; }
+        grep -q -- "--help" "$work/out" || fail "'$args' printed no usage hint"
+    done
+    "$bin" --help | grep -q "usage: rearview-viewfinder" || fail "--help printed no usage"
+    # An unknown camera is a runtime error that names it.
+    "$bin" --camera no-such-camera --target headless --duration 1 >"$work/out" 2>&1
+    rc=$?
+    [ $rc -eq 1 ] || fail "unknown camera exited $rc"
+    grep -q "no-such-camera" "$work/out" || { cat "$work/out"; fail "error does not name the camera"; }
+    ;;
+*) fail "unknown mode $mode" ;;
+esac
+echo PASS
