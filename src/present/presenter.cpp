@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "present/presenter.hpp"
 
+#include "core/trace.hpp"
+
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "gpu/submitter.hpp"
@@ -227,6 +229,7 @@ void Presenter::collectTimings() {
 }
 
 Result<void> Presenter::presentOnce() {
+    const uint64_t startNs = monotonicNs();
     device_->collectGarbage();
     if (surfaceChanged_.exchange(false) || swapchain_->minimised())
         RV_TRY(recreate());
@@ -445,6 +448,9 @@ Result<void> Presenter::presentOnce() {
         shownAny_ = true;
     }
     stats_.presented(bool(frame), fresh);
+    if (Tracer* t = options_.tracer)
+        t->complete(fresh ? "present (new frame)" : "present (repeat)", "present", startNs, presentNs - startNs,
+                    "present", {{"frame", frame ? frame->frame.sequence : 0}});
     switch (timing_) {
     case TimingSource::OwnClock: stats_.presentTime(presentNs, fresh, sensorNs); break;
     case TimingSource::PresentWait: {

@@ -22,6 +22,10 @@
 #include <thread>
 #include <vector>
 
+namespace rearview {
+class Tracer;
+}
+
 namespace rearview::present {
 
 /// Where a presenter shows its images.
@@ -44,6 +48,8 @@ struct PresenterOptions {
     bool allowStorageImages = true;  ///< false forces the copy path (buffer -> vkCmdCopyBufferToImage)
     bool driverTiming = true;        ///< time presents with display timing / present wait when offered
     std::string threadName = "rv-present";
+    /// Each present as a span on the trace's "present" track (not owned; null: none).
+    Tracer* tracer = nullptr;
 };
 
 /// Shows the newest completed frame of a Mailbox at the panel's refresh rate, on a thread of

@@ -222,7 +222,7 @@ Result<std::unique_ptr<Viewfinder>> Viewfinder::create(GpuContext& gpu, Viewfind
         return std::unexpected(mailbox.error());
     impl->mailbox = std::move(*mailbox);
     present::PresenterOptions po{.width = o.panelWidth, .height = o.panelHeight, .refreshHz = o.refreshHz,
-                                 .title = "rearview viewfinder"};
+                                 .title = "rearview viewfinder", .tracer = impl->tracer.get()};
     switch (impl->target) {
     case PresentTarget::Window: po.kind = present::SurfaceKind::Window; break;
     case PresentTarget::Display:
