@@ -4,8 +4,10 @@
 #pragma once
 
 #include <rearview/camera.hpp>
+#include <rearview/color_space.hpp>
 #include <rearview/error.hpp>
 #include <rearview/gpu.hpp>
+#include <rearview/record.hpp>
 #include <rearview/view_geometry.hpp>
 
 #include <chrono>
@@ -86,11 +88,35 @@ struct StageTime {
     double p50Ms = 0;
 };
 
+/// A recording made from the viewfinder's frames (Viewfinder::startRecording()): the record
+/// branch's figures and the encoder's. See docs/recording.md, "Recording from the viewfinder".
+struct RecordingStats {
+    RecordStats encoder;           ///< the recorder's figures: encoder and why, frames encoded/dropped, bytes
+    double seconds = 0;            ///< since startRecording() (until stopRecording())
+    double recordRate = 0;         ///< frames per second taken from the sensor (RecordOptions::frameRate)
+    uint64_t framesSelected = 0;   ///< sensor frames due at the record rate
+    uint64_t framesRecorded = 0;   ///< of those, scaled on the GPU and handed to the encoder
+    /// Due frames not taken because both record outputs were still on the GPU: the record
+    /// branch's GPU work cannot keep up with the record rate (the viewfinder never waits for it).
+    uint64_t framesSkipped = 0;
+    uint64_t bytesCopied = 0;      ///< the one CPU copy per frame: GPU readback into the encoder's frame
+    /// GPU time of the record branch per recorded frame. With one GPU queue (lavapipe) the
+    /// viewfinder's next frame queues behind it, so this much is added to its latency.
+    LatencyPercentiles gpuMs;
+    std::vector<StageTime> gpuStages; ///< record_scale, the record: stages, conversions
+    LatencyPercentiles copyMs;     ///< the readback copy on the pipeline thread
+    bool active = false;           ///< frames are being recorded
+    /// The recording stopped by itself (disk full, a write or encoder error); encoder.error
+    /// and ViewfinderStats::lastError say why.
+    bool stoppedByItself = false;
+};
+
 /// What the viewfinder has done since start(); see docs/viewfinder.md for each figure.
 struct ViewfinderStats {
     std::string camera;          ///< camera id, "stills: <path>" or "synthetic"
     uint32_t frameWidth = 0;     ///< sensor frame size
     uint32_t frameHeight = 0;
+    ColorSpace frameColorSpace;  ///< the sensor frames' YCbCr encoding (a recording's colour tags)
     double elapsedSeconds = 0;   ///< since start()
     uint64_t framesCaptured = 0; ///< frames taken from the source
     uint64_t framesProcessed = 0;///< frames whose GPU work finished and were offered to the panel
@@ -119,6 +145,9 @@ struct ViewfinderStats {
     uint64_t bytesCopied = 0;    ///< CPU copies made to get frames to the GPU
     uint64_t pipelineSwitches = 0;
     uint64_t snapshots = 0;
+    /// The recording in progress, or the last one after stopRecording() or after it stopped
+    /// by itself; nothing before the first startRecording().
+    std::optional<RecordingStats> recording;
     std::optional<Error> lastError;
 };
 
@@ -184,6 +213,23 @@ public:
                           std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
     ViewfinderStats stats() const;
+
+    /// Records the frames the viewfinder shows, in parallel: at options.frameRate by sensor
+    /// timestamp, cropped 16:9 and scaled to options.resolution on the GPU, through the
+    /// pipeline's record: stages (no HUD, not mirrored), to options.path. Needs the viewfinder
+    /// running. Errors, before anything is recorded: InvalidArgument (already recording, not
+    /// running, frames smaller than the resolution), Io/NotFound (path not writable), NotFound
+    /// or Unsupported (no encoder opens), the record stage list's error. The viewfinder never
+    /// waits for the encoder; a recording that stops by itself (disk full) keeps what was
+    /// written and is reported in stats().lastError and stats().recording->stoppedByItself.
+    Result<void> startRecording(const RecordOptions& options);
+    /// Records the frames already on their way, finishes the file and returns the encoder's
+    /// final figures (the record branch's stay in stats().recording); the error that stopped
+    /// the recording by itself, if any. InvalidArgument when no recording was started since
+    /// the last stop.
+    Result<RecordStats> stopRecording();
+    /// Frames are being recorded (false once the recording stopped by itself).
+    bool recording() const;
 
     /// Window events since the last call (empty for other targets); call it often (every
     /// few ms) from the thread that created the viewfinder, which a window needs.

@@ -59,11 +59,17 @@ output:
   --frames N           stop after N processed frames
   --snapshot PATH      write the last panel image to PATH (PNG) at the end
   --trace PATH         write a Chrome/Perfetto JSON trace of the frame timeline
+
+recording (in parallel with the viewfinder, from the same frames):
+  --record PATH        record to PATH (.mp4) from the start until the end of the run
+  --record-size S      8k (default), 4k or 1080p
+  --record-codec C     hevc (default) or h264
   -v, --verbose        debug log
   -q, --quiet          no live status, warnings and errors only
   -h, --help           this text
 
-window keys: c switch camera, p next pipeline, + / - zoom, s snapshot, h HUD, q or Esc quit
+window keys: c switch camera, p next pipeline, + / - zoom, s snapshot, h HUD,
+             r start/stop recording (rearview-NNN.mp4, or --record's path), q or Esc quit
 )";
 
 struct Args {
@@ -71,6 +77,7 @@ struct Args {
     std::optional<double> duration;
     std::optional<uint64_t> frames;
     std::string snapshot;
+    RecordOptions record; ///< path empty: no recording at start
     bool list = false;
     bool verbose = false;
     bool quiet = false;
@@ -185,6 +192,29 @@ std::variant<Args, UsageError, bool> parse(int argc, char** argv) {
              : opt == "--snapshot" ? a.snapshot
              : opt == "--trace"    ? a.options.tracePath
                                    : a.options.display) = *v;
+        } else if (opt == "--record") {
+            auto v = value();
+            if (!v || v->empty())
+                return bad("needs a file path");
+            a.record.path = *v;
+        } else if (opt == "--record-size") {
+            auto v = value();
+            if (v == "8k")
+                a.record.resolution = RecordResolution::Uhd8K;
+            else if (v == "4k")
+                a.record.resolution = RecordResolution::Uhd4K;
+            else if (v == "1080p")
+                a.record.resolution = RecordResolution::Fhd;
+            else
+                return bad("must be 8k, 4k or 1080p");
+        } else if (opt == "--record-codec") {
+            auto v = value();
+            if (v == "hevc")
+                a.record.codec = RecordCodec::Hevc;
+            else if (v == "h264")
+                a.record.codec = RecordCodec::H264;
+            else
+                return bad("must be hevc or h264");
         } else if (opt == "--target") {
             auto v = value();
             if (v == "window")
@@ -223,10 +253,27 @@ std::vector<std::string> pipelinesBeside(const std::string& current) {
 }
 
 std::string statusLine(const ViewfinderStats& s) {
+    std::string rec;
+    if (s.recording && s.recording->active)
+        rec = std::format("  REC {:.0f} s {} frames {:.1f} MB", s.recording->seconds, s.recording->encoder.framesEncoded,
+                          double(s.recording->encoder.bytesWritten) / 1e6);
+    else if (s.recording && s.recording->stoppedByItself)
+        rec = "  REC STOPPED";
     return std::format("{:6.1f} s  {}  cam {:5.1f} fps  panel {:5.1f} Hz  latency {:5.1f}/{:5.1f} ms  "
-                       "missed {}  stale {}  errors {}",
+                       "missed {}  stale {}  errors {}{}",
                        s.elapsedSeconds, s.camera, s.captureFps, s.presentFps, s.sensorToPresentedMs.p50,
-                       s.sensorToPresentedMs.p99, s.missedRefreshes, s.staleFrames, s.frameErrors);
+                       s.sensorToPresentedMs.p99, s.missedRefreshes, s.staleFrames, s.frameErrors, rec);
+}
+
+/// The 'r' key's file names: --record's path for the first, then rearview-NNN.mp4 not yet taken.
+std::string nextRecordingPath(const std::string& requested, int& taken) {
+    if (!requested.empty() && taken++ == 0)
+        return requested;
+    std::string path;
+    do
+        path = std::format("rearview-{:03}.mp4", taken++);
+    while (std::filesystem::exists(path));
+    return path;
 }
 
 void printSummary(const ViewfinderStats& s) {
@@ -252,6 +299,26 @@ void printSummary(const ViewfinderStats& s) {
         row(std::format("  {}", t.name), std::format("{:.2f} ms", t.p50Ms));
     row("import path / bytes copied", std::format("{} / {}", s.importPath, s.bytesCopied));
     row("pipeline switches / snapshots", std::format("{} / {}", s.pipelineSwitches, s.snapshots));
+    if (const auto& r = s.recording) {
+        const RecordStats& e = r->encoder;
+        row("recording", std::format("{}{}", e.files.empty() ? std::string("-") : e.files.back(),
+                                     r->stoppedByItself ? " (stopped by itself)" : ""));
+        row("  encoder", std::format("{} ({})", e.encoder, e.hardware ? "hardware" : "software"));
+        row("  why", e.encoderReason);
+        row("  time / rate", std::format("{:.1f} s / {:.0f} fps asked", r->seconds, r->recordRate));
+        row("  frames due / recorded / skipped", std::format("{} / {} / {} (GPU busy)", r->framesSelected,
+                                                             r->framesRecorded, r->framesSkipped));
+        row("  frames encoded / dropped", std::format("{} / {} (+{} discarded)", e.framesEncoded, e.framesDropped,
+                                                      e.framesDiscarded));
+        row("  bytes written", std::format("{} ({:.1f} MB)", e.bytesWritten, double(e.bytesWritten) / 1e6));
+        row("  encode fps / keeps up", std::format("{:.1f} / {}", e.encodeFps, e.keepsUp ? "yes" : "no"));
+        row("  record GPU p50 / p99", std::format("{:.1f} / {:.1f} ms", r->gpuMs.p50, r->gpuMs.p99));
+        for (const StageTime& t : r->gpuStages)
+            row(std::format("    {}", t.name), std::format("{:.2f} ms", t.p50Ms));
+        row("  readback copy p50 / bytes", std::format("{:.2f} ms / {}", r->copyMs.p50, r->bytesCopied));
+        if (!e.error.empty())
+            row("  error", e.error);
+    }
     if (s.lastError)
         row("last error", s.lastError->describe());
 }
@@ -304,6 +371,29 @@ int main(int argc, char** argv) {
         std::println(stderr, "rearview-viewfinder: {}", started.error().describe());
         return 1;
     }
+    int recordings = 0;
+    auto toggleRecording = [&] {
+        if (vf.recording()) {
+            auto r = vf.stopRecording();
+            if (r)
+                std::println(stderr, "\nrecorded {} frames to {}", r->framesEncoded,
+                             r->files.empty() ? std::string("?") : r->files.back());
+            else
+                std::println(stderr, "\nrecording: {}", r.error().describe());
+            return true;
+        }
+        RecordOptions o = args.record;
+        o.path = nextRecordingPath(args.record.path, recordings);
+        if (auto r = vf.startRecording(o); !r) {
+            std::println(stderr, "\nrecording: {}", r.error().describe());
+            return false;
+        }
+        return true;
+    };
+    if (!args.record.path.empty() && !toggleRecording()) {
+        vf.stop();
+        return 1;
+    }
     // Without a window nothing else ends the run.
     const bool window = vf.stats().presentTarget == "window";
     if (!args.duration && !args.frames && !window)
@@ -324,6 +414,7 @@ int main(int argc, char** argv) {
             case 'q':
             case ViewfinderEvent::kEscape: quit = true; break;
             case 'h': vf.setHudVisible(!vf.hudVisible()); break;
+            case 'r': toggleRecording(); break;
             case ViewfinderEvent::kPlus:
             case '=':
             case ViewfinderEvent::kMinus: {
@@ -382,6 +473,12 @@ int main(int argc, char** argv) {
             rc = 1;
         } else {
             std::println("snapshot written to {}", args.snapshot);
+        }
+    }
+    if (vf.recording()) {
+        if (auto r = vf.stopRecording(); !r) {
+            std::println(stderr, "rearview-viewfinder: recording: {}", r.error().describe());
+            rc = 1;
         }
     }
     vf.stop();

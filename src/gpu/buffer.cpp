@@ -58,4 +58,16 @@ void Buffer::flush() const {
         vmaFlushAllocation(allocator_, allocation_, 0, VK_WHOLE_SIZE);
 }
 
+Result<void> growBuffer(Device& device, Buffer& buffer, VkDeviceSize bytes, VkBufferUsageFlags usage, MemoryUse use) {
+    if (buffer.get() && buffer.size() >= bytes)
+        return {};
+    auto grown = Buffer::create(device, bytes, usage, use);
+    if (!grown)
+        return std::unexpected(grown.error());
+    if (buffer.get())
+        device.deferred().retire(device.lastTimelineValue(), std::move(buffer));
+    buffer = std::move(*grown);
+    return {};
+}
+
 } // namespace rearview::gpu

@@ -45,4 +45,8 @@ private:
     VkDeviceSize size_ = 0;
 };
 
+/// Makes `buffer` hold at least `bytes`: keeps it when it does, else creates a new one and
+/// retires the old one until the GPU work recorded so far has finished with it.
+Result<void> growBuffer(Device& device, Buffer& buffer, VkDeviceSize bytes, VkBufferUsageFlags usage, MemoryUse use);
+
 } // namespace rearview::gpu

@@ -110,15 +110,42 @@ Result<std::vector<GpuSpan>> Submitter::spans(uint64_t value) {
         if (!slot.queries || slot.spans.empty())
             return std::vector<GpuSpan>{};
         std::vector<uint64_t> ticks(slot.spans.size() * 2);
-        RV_VK_TRY(vkGetQueryPoolResults(device_->device(), slot.queries.get(), 0, uint32_t(ticks.size()),
+        // The submission has completed, so its results are available: no WAIT_BIT, which on
+        // lavapipe waits for everything submitted since (e.g. a later record-branch submission).
+        VkResult got = vkGetQueryPoolResults(device_->device(), slot.queries.get(), 0, uint32_t(ticks.size()),
+                                             ticks.size() * sizeof(uint64_t), ticks.data(), sizeof(uint64_t),
+                                             VK_QUERY_RESULT_64_BIT);
+        if (got == VK_NOT_READY)
+            got = vkGetQueryPoolResults(device_->device(), slot.queries.get(), 0, uint32_t(ticks.size()),
                                         ticks.size() * sizeof(uint64_t), ticks.data(), sizeof(uint64_t),
-                                        VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT));
+                                        VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT);
+        RV_VK_TRY(got);
         std::vector<GpuSpan> out = slot.spans;
         for (size_t i = 0; i < out.size(); ++i)
             out[i].ms = double(ticks[i * 2 + 1] - ticks[i * 2]) * device_->timestampPeriodNs() * 1e-6;
         return out;
     }
     return std::vector<GpuSpan>{};
+}
+
+void imageBarrier(VkCommandBuffer cmd, VkImage image, VkImageLayout from, VkImageLayout to,
+                  VkPipelineStageFlags2 srcStage, VkAccessFlags2 srcAccess, VkPipelineStageFlags2 dstStage,
+                  VkAccessFlags2 dstAccess) {
+    VkImageMemoryBarrier2 b{VK_STRUCTURE_TYPE_IMAGE_MEMORY_BARRIER_2};
+    b.srcStageMask = srcStage;
+    b.srcAccessMask = srcAccess;
+    b.dstStageMask = dstStage;
+    b.dstAccessMask = dstAccess;
+    b.oldLayout = from;
+    b.newLayout = to;
+    b.srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
+    b.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
+    b.image = image;
+    b.subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1};
+    VkDependencyInfo di{VK_STRUCTURE_TYPE_DEPENDENCY_INFO};
+    di.imageMemoryBarrierCount = 1;
+    di.pImageMemoryBarriers = &b;
+    vkCmdPipelineBarrier2(cmd, &di);
 }
 
 void memoryBarrier(VkCommandBuffer cmd, VkPipelineStageFlags2 srcStage, VkAccessFlags2 srcAccess,

@@ -74,6 +74,12 @@ private:
     Submitter* submitter_;
 };
 
+/// A layout transition of a whole single-mip, single-layer colour image, with the stages and
+/// accesses it orders.
+void imageBarrier(VkCommandBuffer cmd, VkImage image, VkImageLayout from, VkImageLayout to,
+                  VkPipelineStageFlags2 srcStage, VkAccessFlags2 srcAccess, VkPipelineStageFlags2 dstStage,
+                  VkAccessFlags2 dstAccess);
+
 /// A global memory barrier between two pipeline stages.
 void memoryBarrier(VkCommandBuffer cmd, VkPipelineStageFlags2 srcStage, VkAccessFlags2 srcAccess,
                    VkPipelineStageFlags2 dstStage, VkAccessFlags2 dstAccess);

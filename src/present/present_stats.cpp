@@ -4,18 +4,6 @@
 #include <algorithm>
 
 namespace rearview::present {
-namespace {
-
-double percentile(std::vector<double> v, double p) {
-    if (v.empty())
-        return 0;
-    size_t k = std::min(v.size() - 1, size_t(p * double(v.size() - 1) + 0.5));
-    std::ranges::nth_element(v, v.begin() + ptrdiff_t(k));
-    return v[k];
-}
-
-} // namespace
-
 std::string_view toString(TimingSource source) noexcept {
     switch (source) {
     case TimingSource::OwnClock: return "own clock";
@@ -23,14 +11,6 @@ std::string_view toString(TimingSource source) noexcept {
     case TimingSource::DisplayTiming: return "VK_GOOGLE_display_timing";
     }
     return "?";
-}
-
-void StatsRecorder::push(std::vector<double>& ring, size_t& next, double v) {
-    if (ring.size() < kWindow)
-        ring.push_back(v);
-    else
-        ring[next] = v;
-    next = (next + 1) % kWindow;
 }
 
 void StatsRecorder::extent(uint32_t w, uint32_t h, bool copyPath) {
@@ -57,10 +37,10 @@ void StatsRecorder::presented(bool hasFrame, bool fresh) {
 void StatsRecorder::presentTime(uint64_t presentNs, bool fresh, uint64_t sensorNs) {
     std::lock_guard l(m_);
     if (lastPresentNs_ && presentNs > lastPresentNs_)
-        push(intervals_, intervalNext_, double(presentNs - lastPresentNs_) * 1e-6);
+        intervals_.add(double(presentNs - lastPresentNs_) * 1e-6);
     lastPresentNs_ = presentNs;
     if (fresh && sensorNs && presentNs > sensorNs)
-        push(latencies_, latencyNext_, double(presentNs - sensorNs) * 1e-6);
+        latencies_.add(double(presentNs - sensorNs) * 1e-6);
 }
 
 PresentStats StatsRecorder::snapshot(uint64_t published, uint64_t dropped) const {
@@ -69,10 +49,10 @@ PresentStats StatsRecorder::snapshot(uint64_t published, uint64_t dropped) const
     s.refreshes = s.presented + s.missedRefreshes + s.minimisedSkips;
     s.framesPublished = published;
     s.framesDropped = dropped;
-    s.presentIntervalP50Ms = percentile(intervals_, 0.50);
-    s.presentIntervalP99Ms = percentile(intervals_, 0.99);
-    s.latencyP50Ms = percentile(latencies_, 0.50);
-    s.latencyP99Ms = percentile(latencies_, 0.99);
+    s.presentIntervalP50Ms = intervals_.p50();
+    s.presentIntervalP99Ms = intervals_.p99();
+    s.latencyP50Ms = latencies_.p50();
+    s.latencyP99Ms = latencies_.p99();
     if (s.framesShown)
         s.timesShownMean = double(shownSum_ + currentShown_) / double(s.framesShown);
     return s;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "core/rolling_stats.hpp"
+
 #include <cstdint>
 #include <mutex>
 #include <string_view>
@@ -59,12 +61,10 @@ public:
     PresentStats snapshot(uint64_t published, uint64_t dropped) const;
 
 private:
-    static void push(std::vector<double>& ring, size_t& next, double v);
     mutable std::mutex m_;
     PresentStats s_;
     uint64_t lastPresentNs_ = 0;
-    std::vector<double> intervals_, latencies_;
-    size_t intervalNext_ = 0, latencyNext_ = 0;
+    RollingStats intervals_{kWindow}, latencies_{kWindow};
     uint64_t shownSum_ = 0;      ///< presents of all frames before the current one
     uint64_t currentShown_ = 0;  ///< presents of the current frame
 };

@@ -20,25 +20,6 @@ namespace {
 constexpr uint32_t kCommandSlots = 3;
 constexpr uint64_t kAcquireTimeoutNs = 50'000'000;
 
-void imageBarrier(VkCommandBuffer cmd, VkImage image, VkImageLayout from, VkImageLayout to,
-                  VkPipelineStageFlags2 srcStage, VkAccessFlags2 srcAccess, VkPipelineStageFlags2 dstStage,
-                  VkAccessFlags2 dstAccess) {
-    VkImageMemoryBarrier2 b{VK_STRUCTURE_TYPE_IMAGE_MEMORY_BARRIER_2};
-    b.srcStageMask = srcStage;
-    b.srcAccessMask = srcAccess;
-    b.dstStageMask = dstStage;
-    b.dstAccessMask = dstAccess;
-    b.oldLayout = from;
-    b.newLayout = to;
-    b.srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
-    b.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
-    b.image = image;
-    b.subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1};
-    VkDependencyInfo di{VK_STRUCTURE_TYPE_DEPENDENCY_INFO};
-    di.imageMemoryBarrierCount = 1;
-    di.pImageMemoryBarriers = &b;
-    vkCmdPipelineBarrier2(cmd, &di);
-}
 
 } // namespace
 
@@ -306,7 +287,7 @@ Result<void> Presenter::presentOnce() {
         VkAccessFlags2 lastAccess;
         // The acquire semaphore is waited at ALL_COMMANDS, so the layout change starts there.
         if (swapchain_->storage()) {
-            imageBarrier(cmd, image, VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_GENERAL, VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT,
+            gpu::imageBarrier(cmd, image, VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_GENERAL, VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT,
                          0, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT);
             blit_.recordToImage(cmd, src, swapchain_->view(acquired->image), extent);
             layout = VK_IMAGE_LAYOUT_GENERAL;
@@ -318,7 +299,7 @@ Result<void> Presenter::presentOnce() {
             blit_.recordToBuffer(cmd, src, {copyBuffer_.get(), 0, bytes}, extent, swapchain_->bgra());
             gpu::memoryBarrier(cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
                                VK_PIPELINE_STAGE_2_COPY_BIT, VK_ACCESS_2_TRANSFER_READ_BIT);
-            imageBarrier(cmd, image, VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
+            gpu::imageBarrier(cmd, image, VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
                          VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT, 0, VK_PIPELINE_STAGE_2_COPY_BIT,
                          VK_ACCESS_2_TRANSFER_WRITE_BIT);
             VkBufferImageCopy region{};
@@ -355,7 +336,7 @@ Result<void> Presenter::presentOnce() {
                 }
             }
             if (capturing) {
-                imageBarrier(cmd, image, layout, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, lastStage, lastAccess,
+                gpu::imageBarrier(cmd, image, layout, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, lastStage, lastAccess,
                              VK_PIPELINE_STAGE_2_COPY_BIT, VK_ACCESS_2_TRANSFER_READ_BIT);
                 VkBufferImageCopy region{};
                 region.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
@@ -368,7 +349,7 @@ Result<void> Presenter::presentOnce() {
                 lastAccess = 0;
             }
         }
-        imageBarrier(cmd, image, layout, VK_IMAGE_LAYOUT_PRESENT_SRC_KHR, lastStage, lastAccess,
+        gpu::imageBarrier(cmd, image, layout, VK_IMAGE_LAYOUT_PRESENT_SRC_KHR, lastStage, lastAccess,
                      VK_PIPELINE_STAGE_2_NONE, 0);
         RV_VK_TRY(vkEndCommandBuffer(cmd));
     }

@@ -81,18 +81,6 @@ Result<void> CropScale::record(VkCommandBuffer cmd, const Nv12Buffer& src, const
     return {};
 }
 
-Result<void> CropScale::reserveRows(VkDeviceSize bytes) {
-    if (rows_.get() && rows_.size() >= bytes)
-        return {};
-    auto rows = gpu::Buffer::create(*device_, bytes, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, gpu::MemoryUse::GpuOnly);
-    if (!rows)
-        return std::unexpected(rows.error());
-    if (rows_.get())
-        device_->deferred().retire(device_->lastTimelineValue(), std::move(rows_));
-    rows_ = std::move(*rows);
-    return {};
-}
-
 Result<void> CropScale::recordArea(VkCommandBuffer cmd, const Nv12Buffer& src, const CropPlan& plan,
                                    VkDescriptorBufferInfo dst) {
     const double x0 = plan.cropX, x1 = plan.cropX + plan.cropWidth;
@@ -115,7 +103,9 @@ Result<void> CropScale::recordArea(VkCommandBuffer cmd, const Nv12Buffer& src, c
                   2 * c.count + cLoads / 2 + 1, float(plan.cropY / 2), float(plan.scaleY / 2),
                   float(512.0 / plan.scaleY)};
     const VkDeviceSize rowBytes = VkDeviceSize(cBase + v.plane[1].dstStride * plan.regionHeight) * 16;
-    if (auto r = reserveRows(rowBytes); !r)
+    if (auto r = gpu::growBuffer(*device_, rows_, rowBytes, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
+                                 gpu::MemoryUse::GpuOnly);
+        !r)
         return r;
 
     const VkDescriptorBufferInfo frame{src.buffer, src.offset, src.size};

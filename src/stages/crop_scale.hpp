@@ -41,7 +41,6 @@ private:
                             VkDescriptorBufferInfo dst);
     void recordBilinear(VkCommandBuffer cmd, const Nv12Buffer& src, const CropPlan& plan,
                         VkDescriptorBufferInfo dst) const;
-    Result<void> reserveRows(VkDeviceSize bytes);
 
     gpu::Device* device_ = nullptr;
     gpu::ComputePipeline vertical_;

@@ -79,18 +79,6 @@ Nv12Buffer RecordScale::outputLayout(uint32_t width, uint32_t height, ColorSpace
     return b;
 }
 
-Result<void> RecordScale::reserveRows(VkDeviceSize bytes) {
-    if (rows_.get() && rows_.size() >= bytes)
-        return {};
-    auto rows = gpu::Buffer::create(*device_, bytes, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, gpu::MemoryUse::GpuOnly);
-    if (!rows)
-        return std::unexpected(rows.error());
-    if (rows_.get())
-        device_->deferred().retire(device_->lastTimelineValue(), std::move(rows_));
-    rows_ = std::move(*rows);
-    return {};
-}
-
 Result<void> RecordScale::record(VkCommandBuffer cmd, const Nv12Buffer& src, const RecordPlan& plan,
                                  const Nv12Buffer& dst) {
     if (src.yStride % 8 || src.uvOffset % 8 || src.uvStride % 8)
@@ -137,7 +125,9 @@ Result<void> RecordScale::record(VkCommandBuffer cmd, const Nv12Buffer& src, con
                                2 * c.count + cLoads / 2 + 1, float(crop.y / 2), float(plan.scaleY),
                                float(256.0 / plan.scaleY)};
     const VkDeviceSize rowBytes = VkDeviceSize(cBase + cPlane.dstStride * cRows) * 16;
-    if (auto r = reserveRows(rowBytes); !r)
+    if (auto r = gpu::growBuffer(*device_, rows_, rowBytes, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
+                                 gpu::MemoryUse::GpuOnly);
+        !r)
         return r;
 
     const VkDescriptorBufferInfo frame{src.buffer, src.offset, src.size};

@@ -43,7 +43,6 @@ public:
     Result<void> record(VkCommandBuffer cmd, const Nv12Buffer& src, const RecordPlan& plan, const Nv12Buffer& dst);
 
 private:
-    Result<void> reserveRows(VkDeviceSize bytes);
 
     gpu::Device* device_ = nullptr;
     gpu::ComputePipeline vertical_;

@@ -99,6 +99,56 @@ ViewGeometry FrameLoop::geometry() const {
 
 void FrameLoop::setHudVisible(bool visible) { hudVisible_ = visible; }
 
+void FrameLoop::attachRecording(std::shared_ptr<RecordBranch> branch) {
+    std::lock_guard lock(branchMutex_);
+    branch_ = std::move(branch);
+}
+
+std::shared_ptr<RecordBranch> FrameLoop::detachRecording(std::chrono::milliseconds timeout) {
+    std::lock_guard work(recordWorkMutex_);
+    std::shared_ptr<RecordBranch> branch;
+    {
+        std::lock_guard lock(branchMutex_);
+        branch.swap(branch_);
+    }
+    if (branch)
+        if (auto r = branch->finish(timeout); !r)
+            recordError(r.error());
+    return branch;
+}
+
+std::shared_ptr<RecordBranch> FrameLoop::recordBranch() const {
+    std::lock_guard lock(branchMutex_);
+    return branch_;
+}
+
+void FrameLoop::recordError(const Error& error) {
+    log::warn("record branch: {}", error.message);
+    std::lock_guard lock(statsMutex_);
+    stats_.lastError = error;
+}
+
+uint64_t FrameLoop::submitRecording(const stages::Nv12Buffer& frame, uint64_t timestampNs) {
+    std::lock_guard work(recordWorkMutex_);
+    const std::shared_ptr<RecordBranch> branch = recordBranch();
+    if (!branch)
+        return 0;
+    auto value = branch->submitFrame(frame, timestampNs);
+    if (auto e = branch->takeStageError())
+        recordError(*e);
+    if (!value) {
+        recordError(value.error());
+        return 0;
+    }
+    return *value;
+}
+
+void FrameLoop::collectRecording() {
+    std::lock_guard work(recordWorkMutex_);
+    if (const std::shared_ptr<RecordBranch> branch = recordBranch())
+        branch->collect();
+}
+
 Result<void> FrameLoop::snapshot(const std::string& path, std::chrono::milliseconds timeout) {
     std::future<Result<void>> done;
     {
@@ -166,6 +216,7 @@ Result<void> FrameLoop::processFrame(CapturedFrame frame) {
         captureRate_.tick(startNs);
         stats_.frameWidth = frame.width;
         stats_.frameHeight = frame.height;
+        stats_.colorSpace = frame.colorSpace;
     }
     auto in = importer_->acquire(frame);
     if (!in)
@@ -240,9 +291,13 @@ Result<void> FrameLoop::processFrame(CapturedFrame frame) {
     if (!value)
         return std::unexpected(value.error());
     pass_->submitted(*value, frame.timestampNs);
-    importer_->submitted(*in, *value);
     overlay_->submitted(*value);
     const uint64_t submittedNs = monotonicNs();
+    // The record branch's submission comes right after, so the panel's frame finishes first;
+    // the frame is in use until the later of the two completes.
+    const uint64_t recordValue = submitRecording(nv12, frame.timestampNs);
+    const uint64_t lastUse = std::max(*value, recordValue);
+    importer_->submitted(*in, lastUse);
 
     auto waited = device_->waitTimeline(*value);
     const uint64_t readyNs = monotonicNs();
@@ -251,10 +306,12 @@ Result<void> FrameLoop::processFrame(CapturedFrame frame) {
         mailbox_->publish(slot.index, ready);
     const uint64_t sequence = frame.sequence, sensorNs = frame.timestampNs;
     // Held until the GPU is done with it, whatever happened above.
-    if (auto r = inFlight_->hold(std::move(frame), *value); !r)
+    if (auto r = inFlight_->hold(std::move(frame), lastUse); !r)
         return std::unexpected(r.error());
     if (!waited)
         return std::unexpected(waited.error());
+    // Earlier record frames finished by now are handed to the encoder, after the publish.
+    collectRecording();
     if (snapshotWanted)
         finishSnapshot(ready);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The pipeline thread: each frame from the source through import, crop/scale, the stage
-// chain and the HUD into the presenter's mailbox, in one submission.
+// chain and the HUD into the presenter's mailbox, in one submission; while recording, the
+// record branch's submission follows it.
 #pragma once
 
 #include "analysis/face_thread.hpp"
@@ -13,6 +14,7 @@
 #include "present/mailbox.hpp"
 #include "stages/overlay.hpp"
 #include "stages/viewfinder_pass.hpp"
+#include "viewfinder/record_branch.hpp"
 
 #include <rearview/view_geometry.hpp>
 #include <rearview/viewfinder.hpp>
@@ -40,6 +42,7 @@ struct FrameLoopStats {
     uint64_t pipelineSwitches = 0;
     uint64_t snapshots = 0;
     uint32_t frameWidth = 0, frameHeight = 0;
+    ColorSpace colorSpace;
     std::optional<Error> lastError;
 };
 
@@ -77,6 +80,14 @@ public:
     void setHudVisible(bool visible);
     bool hudVisible() const { return hudVisible_.load(); }
 
+    /// From any thread: frames also go through `branch` from the next one on.
+    void attachRecording(std::shared_ptr<RecordBranch> branch);
+    /// From any thread: takes the record branch out of the loop, after its frames still on
+    /// the GPU (waited for up to `timeout`) were handed to its recorder. nullptr when none.
+    std::shared_ptr<RecordBranch> detachRecording(std::chrono::milliseconds timeout);
+    /// The attached record branch, if any (for its stats and stage list).
+    std::shared_ptr<RecordBranch> recordBranch() const;
+
     /// The next panel image (as published) to a PNG; waits up to `timeout`.
     Result<void> snapshot(const std::string& path, std::chrono::milliseconds timeout);
 
@@ -87,6 +98,10 @@ private:
     void run(std::stop_token stop, FrameSource& source);
     Result<void> processFrame(CapturedFrame frame);
     void finishSnapshot(const present::ReadyFrame& ready);
+    /// The record branch's share of a frame: its submission's timeline value, 0 when none.
+    uint64_t submitRecording(const stages::Nv12Buffer& frame, uint64_t timestampNs);
+    void collectRecording();
+    void recordError(const Error& error);
 
     gpu::Device* device_ = nullptr;
     present::Mailbox* mailbox_ = nullptr;
@@ -111,6 +126,12 @@ private:
         std::promise<Result<void>> done;
     };
     std::vector<SnapshotRequest> snapshotRequests_;
+
+    // The branch's work (pipeline thread, or detachRecording()) is serialised by workMutex_;
+    // the pointer itself is read under branchMutex_, held only to copy it.
+    std::mutex recordWorkMutex_;
+    mutable std::mutex branchMutex_;
+    std::shared_ptr<RecordBranch> branch_;
 
     mutable std::mutex statsMutex_;
     FrameLoopStats stats_;

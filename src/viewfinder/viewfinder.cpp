@@ -101,6 +101,10 @@ struct Viewfinder::Impl {
 
     mutable std::mutex mutex;
     std::string pipelineFile;
+    std::vector<StageParams> recordStages; ///< the pipeline's record: list
+    std::optional<RecordingStats> lastRecording; ///< after stopRecording()
+    std::optional<Error> recordFailure; ///< what stopped the current recording by itself
+    std::mutex recordMutex; ///< startRecording() and stopRecording() one at a time
     std::string cameraId;
     bool running = false;
     uint64_t startNs = 0, stopNs = 0;
@@ -111,6 +115,9 @@ struct Viewfinder::Impl {
 
     std::vector<std::string> hudText();
     Result<void> openSource();
+    std::optional<RecordingStats> recordingStats() const;
+    /// Takes the record branch out of the frame loop and finishes its file (recordMutex held).
+    Result<RecordStats> finishRecording();
 };
 
 Result<void> Viewfinder::Impl::openSource() {
@@ -177,7 +184,22 @@ std::vector<std::string> Viewfinder::Impl::hudText() {
         std::format("latency {:.0f} ms  ready {:.0f} ms", p.latencyP50Ms, f.sensorToReadyMs.p50),
         std::format("gpu {:.1f} ms  missed {}", f.gpuFrameMs, p.missedRefreshes),
     };
+    if (const auto branch = loop->recordBranch()) {
+        const RecordingStats r = branch->stats();
+        const auto total = uint64_t(r.seconds);
+        hudLines.push_back(r.stoppedByItself
+                               ? std::string("REC stopped: ") + r.encoder.error
+                               : std::format("REC {:02}:{:02}  {:.1f} MB", total / 60, total % 60,
+                                             double(r.encoder.bytesWritten) / 1e6));
+    }
     return hudLines;
+}
+
+std::optional<RecordingStats> Viewfinder::Impl::recordingStats() const {
+    if (const auto branch = loop->recordBranch())
+        return branch->stats();
+    std::lock_guard lock(mutex);
+    return lastRecording;
 }
 
 Viewfinder::Viewfinder(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -206,6 +228,7 @@ Result<std::unique_ptr<Viewfinder>> Viewfinder::create(GpuContext& gpu, Viewfind
         if (!pipeline)
             return std::unexpected(pipeline.error());
         stages = std::move(pipeline->viewfinder);
+        impl->recordStages = std::move(pipeline->record);
         impl->pipelineFile = o.pipelineFile;
     }
     if (!o.tracePath.empty()) {
@@ -290,6 +313,9 @@ void Viewfinder::stop() {
     Impl& m = *impl_;
     if (!m.running)
         return;
+    if (m.loop->recordBranch())
+        if (auto r = stopRecording(); !r)
+            log::warn("recording: {}", r.error().message);
     m.loop->stop();
     if (auto r = m.presenter->stop(); !r)
         log::warn("presenter: {}", r.error().message);
@@ -331,6 +357,9 @@ Result<void> Viewfinder::setPipeline(const std::string& pipelineFile) {
         return std::unexpected(pipeline.error());
     impl_->loop->requestStages(std::move(pipeline->viewfinder));
     std::lock_guard lock(impl_->mutex);
+    if (const auto branch = impl_->loop->recordBranch())
+        branch->requestStages(pipeline->record);
+    impl_->recordStages = std::move(pipeline->record);
     impl_->pipelineFile = pipelineFile;
     return {};
 }
@@ -365,6 +394,7 @@ ViewfinderStats Viewfinder::stats() const {
     }
     s.frameWidth = f.frameWidth;
     s.frameHeight = f.frameHeight;
+    s.frameColorSpace = f.colorSpace;
     s.framesCaptured = f.framesCaptured;
     s.framesProcessed = f.framesProcessed;
     s.frameErrors = f.frameErrors;
@@ -387,7 +417,86 @@ ViewfinderStats Viewfinder::stats() const {
     s.pipelineSwitches = f.pipelineSwitches;
     s.snapshots = f.snapshots;
     s.lastError = f.lastError;
+    s.recording = m.recordingStats();
+    std::lock_guard lock(m.mutex);
+    if (m.recordFailure)
+        s.lastError = m.recordFailure;
     return s;
+}
+
+Result<void> Viewfinder::startRecording(const RecordOptions& options) {
+    Impl& m = *impl_;
+    std::lock_guard serial(m.recordMutex);
+    if (!running())
+        return fail(ErrorCode::InvalidArgument,
+                    std::format("cannot record to '{}': the viewfinder is not running", options.path));
+    if (const auto branch = m.loop->recordBranch()) {
+        if (branch->recorder().recording())
+            return fail(ErrorCode::InvalidArgument,
+                        std::format("cannot record to '{}': already recording to '{}'; stop that recording first",
+                                    options.path, branch->options().path));
+        // The previous recording stopped by itself and was not stopped since: finish it now.
+        if (auto r = m.finishRecording(); !r)
+            log::warn("previous recording: {}", r.error().message);
+    }
+    const FrameFormat format = m.source->format();
+    const RecordSize size = sizeOf(options.resolution);
+    if (auto plan = planRecord(format.width, format.height, size.width, size.height); !plan)
+        return fail(ErrorCode::InvalidArgument,
+                    std::format("cannot record {} ({}x{}) from {}x{} frames: {}", toString(options.resolution),
+                                size.width, size.height, format.width, format.height, plan.error().message));
+    std::vector<StageParams> stages;
+    {
+        std::lock_guard lock(m.mutex);
+        stages = m.recordStages;
+    }
+    auto branch = viewfinder::RecordBranch::create(
+        *m.device, {.record = options, .stages = std::move(stages), .colorSpace = format.colorSpace});
+    if (!branch)
+        return std::unexpected(branch.error());
+    {
+        std::lock_guard lock(m.mutex);
+        m.recordFailure.reset();
+    }
+    Impl* raw = &m;
+    (*branch)->recorder().onStopped([raw](const Error& e) {
+        log::error("recording stopped by itself: {}", e.message);
+        std::lock_guard lock(raw->mutex);
+        raw->recordFailure = e;
+    });
+    if (m.tracer)
+        m.tracer->instant(std::format("record {}", options.path), "record", monotonicNs(), "");
+    log::info("recording {} {} at {} fps to {} ({})", toString(options.resolution), toString(options.codec),
+              options.frameRate, options.path, (*branch)->recorder().stats().encoder);
+    m.loop->attachRecording(std::move(*branch));
+    return {};
+}
+
+Result<RecordStats> Viewfinder::stopRecording() {
+    std::lock_guard serial(impl_->recordMutex);
+    return impl_->finishRecording();
+}
+
+Result<RecordStats> Viewfinder::Impl::finishRecording() {
+    const auto branch = loop->detachRecording(std::chrono::seconds(10));
+    if (!branch)
+        return fail(ErrorCode::InvalidArgument, "stopRecording(): no recording was started");
+    auto stopped = branch->recorder().stop();
+    RecordingStats last = branch->stats();
+    {
+        std::lock_guard lock(mutex);
+        lastRecording = last;
+    }
+    if (tracer)
+        tracer->instant("record stop", "record", monotonicNs(), "");
+    if (!stopped)
+        return std::unexpected(stopped.error());
+    return last.encoder;
+}
+
+bool Viewfinder::recording() const {
+    const auto branch = impl_->loop->recordBranch();
+    return branch && branch->recorder().recording();
 }
 
 std::vector<ViewfinderEvent> Viewfinder::pollEvents() {

@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: MIT
+// The whole viewfinder chain per frame at 50 MP (8160x6120 NV12) from the synthetic source:
+// import, crop/scale to the 904x572 panel, a shipped pipeline's stages (selfie-beauty,
+// vivid, or none), the HUD, and publishing to the mailbox, with face analysis on its thread
+// and a headless presenter taking frames at 120 Hz, as the viewfinder runs them. One
+// iteration is one frame and its time is that frame's sensor→ready latency. Counters:
+// p50/p99 of that latency, GPU ms per frame and per stage (medians), and the panel side:
+// present interval p50/p99, missed refreshes per second and sensor→presented p50. The
+// anchors are crop_scale's, in the same binary and run; scripts/bench-ratios sets these
+// figures beside them.
+#include "analysis/face_thread.hpp"
+#include "bench_support.hpp"
+#include "capture/synthetic_source.hpp"
+#include "core/clock.hpp"
+#include "core/pipeline_file.hpp"
+#include "present/mailbox.hpp"
+#include "present/presenter.hpp"
+#include "viewfinder/frame_loop.hpp"
+
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <format>
+#include <mutex>
+
+using namespace rearview;
+
+namespace {
+
+constexpr uint32_t kPanelW = 904, kPanelH = 572;
+constexpr double kRefreshHz = 120;
+// The first frames create the stages' pipelines and upload the LUTs: not a steady frame.
+constexpr int kWarmUpFrames = 3;
+// Enough frames for a p99 that is not just the maximum of a handful; about 10 s per
+// repetition at 50 MP on a 2-core CPU driver.
+constexpr int kFrames = 30;
+// A 50 MP frame on a CPU driver takes a fraction of a second; far longer means it failed.
+constexpr auto kFrameTimeout = std::chrono::seconds(20);
+
+/// The sensor, filled once per process (about 0.1 s per 50 MP buffer). Rate 0: frames are
+/// handed out as the loop asks for them, so a frame's sensor→ready time is its own cost,
+/// not time spent waiting for a sensor slot.
+Result<SyntheticSource>& sensor() {
+    static Result<SyntheticSource> source = [] {
+        SyntheticSourceOptions o;
+        bench::frameSize(o.width, o.height);
+        o.frameRate = 0;
+        o.bufferCount = 4;
+        o.colorSpace = {YcbcrMatrix::Bt709, YcbcrRange::Limited};
+        return SyntheticSource::create(std::move(o));
+    }();
+    return source;
+}
+
+/// The loop's frame source, passed through. The loop asks for its next frame only after it
+/// published the previous one, so each request is where a newly published frame is noticed:
+/// every frame's ready record, without polling the mailbox.
+class PublishedFrames final : public FrameSource {
+public:
+    PublishedFrames(FrameSource& inner, const present::Mailbox& mailbox) : inner_(inner), mailbox_(mailbox) {}
+
+    Result<std::optional<CapturedFrame>> nextFrame(std::chrono::milliseconds timeout) override {
+        if (const uint64_t published = mailbox_.published(); published != seen_) {
+            seen_ = published;
+            if (auto ready = mailbox_.newestPublished()) {
+                std::lock_guard lock(mutex_);
+                frames_.push_back(*ready);
+                cv_.notify_one();
+            }
+        }
+        return inner_.nextFrame(timeout);
+    }
+    FrameFormat format() const override { return inner_.format(); }
+
+    /// The next frame published since the last call, waiting up to `timeout`.
+    std::optional<present::ReadyFrame> next(std::chrono::steady_clock::duration timeout) {
+        std::unique_lock lock(mutex_);
+        if (!cv_.wait_for(lock, timeout, [&] { return !frames_.empty(); }))
+            return std::nullopt;
+        const present::ReadyFrame ready = frames_.front();
+        frames_.pop_front();
+        return ready;
+    }
+
+private:
+    FrameSource& inner_;
+    const present::Mailbox& mailbox_;
+    uint64_t seen_ = 0; // loop thread only
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    std::deque<present::ReadyFrame> frames_;
+};
+
+// The viewfinder's HUD carries live figures refreshed a few times a second; lines of the same
+// shape cost the overlay the same per frame.
+std::vector<std::string> hudLines() {
+    return {"synthetic 8160x6120  selfie-beauty", "cam 30.0 fps  panel 120 Hz", "latency 100 ms  ready 80 ms",
+            "gpu 50.0 ms  missed 0"};
+}
+
+std::string failure(std::string_view what, const Error& e) { return std::format("{}: {}", what, e.message); }
+
+void viewfinderChain(benchmark::State& state, const std::string& pipelineFile) {
+    GpuContext* g = bench::gpu();
+    if (!g) {
+        state.SkipWithError("no Vulkan device");
+        return;
+    }
+    gpu::Device& device = deviceOf(*g);
+    Result<SyntheticSource>& source = sensor();
+    if (!source) {
+        state.SkipWithError(failure("synthetic source", source.error()));
+        return;
+    }
+    std::vector<StageParams> stages;
+    if (!pipelineFile.empty()) {
+        auto pipeline = loadPipelineFile(std::filesystem::path(REARVIEW_PIPELINES_DIR) / pipelineFile);
+        if (!pipeline) {
+            state.SkipWithError(failure(pipelineFile, pipeline.error()));
+            return;
+        }
+        stages = std::move(pipeline->viewfinder);
+    }
+
+    // Declared in the order the viewfinder needs them torn down in reverse: the loop stops
+    // first, then the presenter, before the mailbox and the face thread they use go.
+    auto faces = analysis::FaceThread::create();
+    auto mailbox = present::Mailbox::create(device, kPanelW, kPanelH);
+    if (!mailbox) {
+        state.SkipWithError(failure("mailbox", mailbox.error()));
+        return;
+    }
+    auto presenter = present::Presenter::create(
+        device, **mailbox,
+        {.kind = present::SurfaceKind::Headless, .width = kPanelW, .height = kPanelH, .refreshHz = kRefreshHz});
+    if (!presenter) {
+        state.SkipWithError(failure("headless presenter", presenter.error()));
+        return;
+    }
+    PublishedFrames published(*source, **mailbox);
+    auto loop = viewfinder::FrameLoop::create(device, **mailbox,
+                                              {.panelWidth = kPanelW,
+                                               .panelHeight = kPanelH,
+                                               // beauty runs without faces, as in the viewfinder
+                                               .faces = faces ? faces->get() : nullptr,
+                                               .hudText = hudLines});
+    if (!loop) {
+        state.SkipWithError(failure("frame loop", loop.error()));
+        return;
+    }
+    (*loop)->requestStages(std::move(stages));
+    if (auto r = (*presenter)->start(); !r) {
+        state.SkipWithError(failure("headless presenter", r.error()));
+        return;
+    }
+    (*loop)->start(published);
+
+    auto lastError = [&] {
+        const auto s = (*loop)->stats();
+        return std::format("no frame within {} s ({} errors{}{})", kFrameTimeout.count(), s.frameErrors,
+                           s.lastError ? ": " : "", s.lastError ? s.lastError->message : "");
+    };
+    for (int i = 0; i < kWarmUpFrames; ++i)
+        if (!published.next(kFrameTimeout)) {
+            state.SkipWithError(lastError());
+            return;
+        }
+
+    const present::PresentStats before = (*presenter)->stats();
+    const uint64_t startNs = monotonicNs();
+    std::vector<double> ms;
+    for (auto _ : state) {
+        const auto ready = published.next(kFrameTimeout);
+        if (!ready) {
+            state.SkipWithError(lastError());
+            break;
+        }
+        ms.push_back(double(ready->readyNs - std::min(ready->readyNs, ready->sensorTimestampNs)) / 1e6);
+        state.SetIterationTime(ms.back() / 1000.0);
+    }
+    const double seconds = double(monotonicNs() - startNs) / 1e9;
+    (*loop)->stop();
+    const viewfinder::FrameLoopStats frames = (*loop)->stats();
+    const present::PresentStats after = (*presenter)->stats();
+    if (auto r = (*presenter)->stop(); !r && !state.error_occurred())
+        state.SkipWithError(failure("headless presenter", r.error()));
+
+    state.counters["p50_ms"] = bench::percentile(ms, 0.50);
+    state.counters["p99_ms"] = bench::percentile(ms, 0.99);
+    state.counters["gpu_ms"] = frames.gpuFrameMs;
+    for (const StageTime& stage : frames.gpuStages)
+        state.counters["gpu_" + stage.name + "_ms"] = stage.p50Ms;
+    state.counters["present_interval_p50_ms"] = after.presentIntervalP50Ms;
+    state.counters["present_interval_p99_ms"] = after.presentIntervalP99Ms;
+    state.counters["missed_refreshes_per_s"] =
+        seconds > 0 ? double(after.missedRefreshes - before.missedRefreshes) / seconds : 0;
+    state.counters["sensor_to_presented_p50_ms"] = after.latencyP50Ms;
+    state.SetLabel(std::format("{}, {}, {}x{}{}", g->info().name, frames.importPath, frames.frameWidth,
+                               frames.frameHeight, faces ? "" : ", no face analysis"));
+}
+
+} // namespace
+
+BENCHMARK_CAPTURE(viewfinderChain, selfie_beauty, std::string("selfie-beauty.yaml"))
+    ->Name("viewfinder/selfie-beauty")
+    ->Iterations(kFrames)
+    ->Unit(benchmark::kMillisecond)
+    ->UseManualTime();
+BENCHMARK_CAPTURE(viewfinderChain, vivid, std::string("vivid.yaml"))
+    ->Name("viewfinder/vivid")
+    ->Iterations(kFrames)
+    ->Unit(benchmark::kMillisecond)
+    ->UseManualTime();
+// Crop/scale and the HUD only: the chain's cost without a pipeline's stages.
+BENCHMARK_CAPTURE(viewfinderChain, no_pipeline, std::string())
+    ->Name("viewfinder/no-pipeline")
+    ->Iterations(kFrames)
+    ->Unit(benchmark::kMillisecond)
+    ->UseManualTime();
