@@ -136,6 +136,9 @@ struct ViewfinderStats {
     uint64_t staleFrames = 0;         ///< presents that showed an older image while a newer one was finished
     LatencyPercentiles presentIntervalMs;
     double repeatsPerFrame = 0;       ///< presents per camera frame shown, mean
+    /// Refreshes each camera frame stayed on the panel, mean: its presents plus refreshes
+    /// missed while it was current (the panel shows the last image again); 30 fps on 120 Hz: 4.
+    double refreshesPerFrame = 0;
     uint64_t framesNeverShown = 0;    ///< finished frames replaced before any refresh showed them
     std::string presentTarget;        ///< "window", "display", "headless"
     std::string presentTiming;        ///< where present times come from ("present_wait", "own clock", ...)

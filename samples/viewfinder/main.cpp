@@ -288,7 +288,7 @@ void printSummary(const ViewfinderStats& s) {
     row("presented / missed refreshes", std::format("{} / {}", s.presented, s.missedRefreshes));
     row("present rate", std::format("{:.1f} Hz", s.presentFps));
     row("present interval p50 / p99", std::format("{:.2f} / {:.2f} ms", s.presentIntervalMs.p50, s.presentIntervalMs.p99));
-    row("repeats per camera frame", std::format("{:.2f}", s.repeatsPerFrame));
+    row("presents / refreshes per camera frame", std::format("{:.2f} / {:.2f}", s.repeatsPerFrame, s.refreshesPerFrame));
     row("stale presents", std::format("{}", s.staleFrames));
     row("frames never shown", std::format("{}", s.framesNeverShown));
     row("latency sensor->ready p50 / p99", std::format("{:.1f} / {:.1f} ms", s.sensorToReadyMs.p50, s.sensorToReadyMs.p99));
@@ -475,14 +475,13 @@ int main(int argc, char** argv) {
             std::println("snapshot written to {}", args.snapshot);
         }
     }
-    if (vf.recording()) {
-        if (auto r = vf.stopRecording(); !r) {
-            std::println(stderr, "rearview-viewfinder: recording: {}", r.error().describe());
-            rc = 1;
-        }
-    }
+    // stop() also finishes a recording still running, after the viewfinder's last frame.
     vf.stop();
     const ViewfinderStats s = vf.stats();
+    if (s.recording && !s.recording->encoder.error.empty()) {
+        std::println(stderr, "rearview-viewfinder: recording: {}", s.recording->encoder.error);
+        rc = 1;
+    }
     printSummary(s);
     if (!args.options.tracePath.empty())
         std::println("trace written to {} (open in https://ui.perfetto.dev or chrome://tracing)",

@@ -110,16 +110,9 @@ Result<std::vector<GpuSpan>> Submitter::spans(uint64_t value) {
         if (!slot.queries || slot.spans.empty())
             return std::vector<GpuSpan>{};
         std::vector<uint64_t> ticks(slot.spans.size() * 2);
-        // The submission has completed, so its results are available: no WAIT_BIT, which on
-        // lavapipe waits for everything submitted since (e.g. a later record-branch submission).
-        VkResult got = vkGetQueryPoolResults(device_->device(), slot.queries.get(), 0, uint32_t(ticks.size()),
-                                             ticks.size() * sizeof(uint64_t), ticks.data(), sizeof(uint64_t),
-                                             VK_QUERY_RESULT_64_BIT);
-        if (got == VK_NOT_READY)
-            got = vkGetQueryPoolResults(device_->device(), slot.queries.get(), 0, uint32_t(ticks.size()),
+        RV_VK_TRY(vkGetQueryPoolResults(device_->device(), slot.queries.get(), 0, uint32_t(ticks.size()),
                                         ticks.size() * sizeof(uint64_t), ticks.data(), sizeof(uint64_t),
-                                        VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT);
-        RV_VK_TRY(got);
+                                        VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT));
         std::vector<GpuSpan> out = slot.spans;
         for (size_t i = 0; i < out.size(); ++i)
             out[i].ms = double(ticks[i * 2 + 1] - ticks[i * 2]) * device_->timestampPeriodNs() * 1e-6;

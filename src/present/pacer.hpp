@@ -37,6 +37,12 @@ public:
         }
         return missed;
     }
+    /// Deadlines up to `nowNs` not yet presented or counted: what a stop in the middle of a
+    /// late present leaves behind.
+    uint64_t overdue(uint64_t nowNs) const {
+        const uint64_t next = deadline();
+        return nowNs >= next ? (nowNs - next) / periodNs_ + 1 : 0;
+    }
     /// The present for deadline() was made (or skipped); the next one is one period later.
     void advance() { ++index_; }
 

@@ -28,9 +28,12 @@ void StatsRecorder::presented(bool hasFrame, bool fresh) {
     if (fresh) {
         shownSum_ += currentShown_;
         currentShown_ = 0;
+        onScreenSum_ += currentOnScreen_;
+        currentOnScreen_ = 0;
         ++s_.framesShown;
     }
     ++currentShown_;
+    ++currentOnScreen_;
     s_.timesShownMax = std::max(s_.timesShownMax, currentShown_);
 }
 
@@ -53,8 +56,10 @@ PresentStats StatsRecorder::snapshot(uint64_t published, uint64_t dropped) const
     s.presentIntervalP99Ms = intervals_.p99();
     s.latencyP50Ms = latencies_.p50();
     s.latencyP99Ms = latencies_.p99();
-    if (s.framesShown)
+    if (s.framesShown) {
         s.timesShownMean = double(shownSum_ + currentShown_) / double(s.framesShown);
+        s.refreshesOnScreenMean = double(onScreenSum_ + currentOnScreen_) / double(s.framesShown);
+    }
     return s;
 }
 

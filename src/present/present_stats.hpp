@@ -33,6 +33,9 @@ struct PresentStats {
     double presentIntervalP99Ms = 0;
     double timesShownMean = 0;       ///< presents per camera frame (1 = shown once, 4 = 30 fps on 120 Hz)
     uint64_t timesShownMax = 0;
+    /// Refreshes each frame stayed on the panel, mean: its presents plus the refreshes missed
+    /// while it was current (the panel scans the last image out again). 30 fps on 120 Hz: 4.
+    double refreshesOnScreenMean = 0;
     double latencyP50Ms = 0;         ///< sensor timestamp -> first present of the frame
     double latencyP99Ms = 0;
     TimingSource timingSource = TimingSource::OwnClock;
@@ -48,7 +51,12 @@ class StatsRecorder {
 public:
     static constexpr size_t kWindow = 4096;
 
-    void missed(uint64_t n) { std::lock_guard l(m_); s_.missedRefreshes += n; }
+    void missed(uint64_t n) {
+        std::lock_guard l(m_);
+        s_.missedRefreshes += n;
+        if (s_.framesShown)
+            currentOnScreen_ += n;
+    }
     void minimised() { std::lock_guard l(m_); ++s_.minimisedSkips; }
     void stale() { std::lock_guard l(m_); ++s_.stale; }
     void recreated() { std::lock_guard l(m_); ++s_.swapchainRecreations; }
@@ -66,7 +74,9 @@ private:
     uint64_t lastPresentNs_ = 0;
     RollingStats intervals_{kWindow}, latencies_{kWindow};
     uint64_t shownSum_ = 0;      ///< presents of all frames before the current one
-    uint64_t currentShown_ = 0;  ///< presents of the current frame
+    uint64_t currentShown_ = 0;
+    uint64_t onScreenSum_ = 0;     ///< refreshes on screen of all frames before the current one
+    uint64_t currentOnScreen_ = 0; ///< refreshes on screen of the current frame  ///< presents of the current frame
 };
 
 } // namespace rearview::present

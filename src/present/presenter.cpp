@@ -157,6 +157,9 @@ void Presenter::run() {
         }
         pacer.advance();
     }
+    // Every refresh of the run is accounted for, including those a stop cut short.
+    if (uint64_t missed = pacer.overdue(monotonicNs()))
+        stats_.missed(missed);
     running_ = false;
     std::lock_guard lock(captureMutex_);
     if (capture_.requested && !capture_.done) {

@@ -74,6 +74,10 @@ FrameLoop::~FrameLoop() { stop(); }
 void FrameLoop::start(FrameSource& source) {
     if (thread_.joinable())
         return;
+    {
+        std::lock_guard lock(statsMutex_);
+        stoppedNs_ = 0;
+    }
     thread_ = std::jthread([this, &source](std::stop_token stop) { run(stop, source); });
 }
 
@@ -83,6 +87,8 @@ void FrameLoop::stop() {
     thread_.request_stop();
     thread_.join();
     thread_ = {};
+    std::lock_guard lock(statsMutex_);
+    stoppedNs_ = monotonicNs(); // rates read later describe the run, not the time since
 }
 
 void FrameLoop::requestStages(std::vector<StageParams> stages) { pass_->requestStages(std::move(stages)); }
@@ -165,7 +171,7 @@ Result<void> FrameLoop::snapshot(const std::string& path, std::chrono::milliseco
 FrameLoopStats FrameLoop::stats() const {
     std::lock_guard lock(statsMutex_);
     FrameLoopStats s = stats_;
-    s.captureFps = captureRate_.rate(monotonicNs());
+    s.captureFps = captureRate_.rate(stoppedNs_ ? stoppedNs_ : monotonicNs());
     s.sensorToReadyMs = {sensorToReady_.p50(), sensorToReady_.p99()};
     s.gpuFrameMs = gpuFrame_.p50();
     for (const std::string& name : stageOrder_)
@@ -284,26 +290,27 @@ Result<void> FrameLoop::processFrame(CapturedFrame frame) {
     }
 
     // The presenter may still be reading this slot from an earlier refresh.
-    std::vector<VkSemaphoreSubmitInfo> waits;
-    if (slot.waitValue)
-        waits.push_back(timelineWait(*device_, slot.waitValue));
-    auto value = submitter_->submit(waits);
+    const VkSemaphoreSubmitInfo slotFree = timelineWait(*device_, slot.waitValue);
+    auto value = submitter_->submit(std::span(&slotFree, slot.waitValue ? 1 : 0));
     if (!value)
         return std::unexpected(value.error());
     pass_->submitted(*value, frame.timestampNs);
     overlay_->submitted(*value);
     const uint64_t submittedNs = monotonicNs();
-    // The record branch's submission comes right after, so the panel's frame finishes first;
-    // the frame is in use until the later of the two completes.
-    const uint64_t recordValue = submitRecording(nv12, frame.timestampNs);
-    const uint64_t lastUse = std::max(*value, recordValue);
-    importer_->submitted(*in, lastUse);
 
     auto waited = device_->waitTimeline(*value);
     const uint64_t readyNs = monotonicNs();
     const present::ReadyFrame ready{frame.sequence, frame.timestampNs, readyNs, *value};
     if (waited)
         mailbox_->publish(slot.index, ready);
+    // Read before the record branch submits: on a single queue (lavapipe) reading timestamps
+    // waits for everything queued, which would hold this thread for the record work.
+    auto spans = waited ? submitter_->spans(*value) : Result<std::vector<gpu::GpuSpan>>{};
+    // The record branch's submission comes after the panel's frame was published; the frame
+    // is in use until the later of the two completes.
+    const uint64_t recordValue = waited ? submitRecording(nv12, frame.timestampNs) : 0;
+    const uint64_t lastUse = std::max(*value, recordValue);
+    importer_->submitted(*in, lastUse);
     const uint64_t sequence = frame.sequence, sensorNs = frame.timestampNs;
     // Held until the GPU is done with it, whatever happened above.
     if (auto r = inFlight_->hold(std::move(frame), lastUse); !r)
@@ -315,7 +322,6 @@ Result<void> FrameLoop::processFrame(CapturedFrame frame) {
     if (snapshotWanted)
         finishSnapshot(ready);
 
-    auto spans = submitter_->spans(*value);
     {
         std::lock_guard lock(statsMutex_);
         ++stats_.framesProcessed;

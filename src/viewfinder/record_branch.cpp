@@ -224,15 +224,16 @@ Result<uint64_t> RecordBranch::submitFrame(const stages::Nv12Buffer& frame, uint
 }
 
 void RecordBranch::handOver(Output& out) {
-    const uint64_t startNs = monotonicNs();
+    // On lavapipe reading the timestamps waits while the queue executes anything (the frame
+    // loop's own read does the same); the copy is timed on its own after it.
     auto spans = submitter_->spans(out.value);
+    const uint64_t startNs = monotonicNs();
     out.value = 0;
     std::optional<record::RecordFrame> frame = recorder_->acquireFrame();
     uint64_t bytes = 0;
     if (frame) {
         // The one CPU copy of a recorded frame: readback memory into the encoder's pooled frame.
         const stages::Nv12Buffer layout = stages::RecordScale::outputLayout(width_, height_);
-        timespec c0{}; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0); const uint64_t w0 = monotonicNs();
         out.nv12.invalidate();
         const auto* src = reinterpret_cast<const uint8_t*>(out.nv12.mapped());
         auto copyPlane = [&](const uint8_t* from, uint32_t fromStride, uint8_t* to, uint32_t toStride, uint32_t rows) {
@@ -246,8 +247,6 @@ void RecordBranch::handOver(Output& out) {
         };
         copyPlane(src, layout.yStride, frame->y(), frame->yStride, height_);
         copyPlane(src + layout.uvOffset, layout.uvStride, frame->uv(), frame->uvStride, height_ / 2);
-        timespec c1{}; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
-        log::info("DBG copy wall {:.1f} cpu {:.1f} ms, acquire {:.1f}", double(monotonicNs() - w0) / 1e6, (c1.tv_sec - c0.tv_sec) * 1e3 + (c1.tv_nsec - c0.tv_nsec) / 1e6, double(w0 - startNs) / 1e6);
         frame->timestampNs = out.timestampNs;
         recorder_->submit(std::move(*frame));
     }

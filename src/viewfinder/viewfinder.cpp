@@ -294,6 +294,7 @@ Result<void> Viewfinder::start() {
     if (m.camera)
         if (auto r = m.camera->start(); !r)
             return r;
+    const uint64_t startNs = monotonicNs();
     if (auto r = m.presenter->start(); !r) {
         if (m.camera)
             m.camera->stop();
@@ -301,7 +302,7 @@ Result<void> Viewfinder::start() {
     }
     {
         std::lock_guard lock(m.mutex);
-        m.startNs = monotonicNs();
+        m.startNs = startNs;
         m.stopNs = 0;
         m.running = true;
     }
@@ -313,18 +314,24 @@ void Viewfinder::stop() {
     Impl& m = *impl_;
     if (!m.running)
         return;
-    if (m.loop->recordBranch())
-        if (auto r = stopRecording(); !r)
-            log::warn("recording: {}", r.error().message);
+    // The pipeline stops first, so the panel shows its last frame; the run is the presenter's,
+    // from its start to its stop.
     m.loop->stop();
     if (auto r = m.presenter->stop(); !r)
         log::warn("presenter: {}", r.error().message);
-    if (m.camera)
-        m.camera->stop();
     {
         std::lock_guard lock(m.mutex);
         m.stopNs = monotonicNs();
         m.running = false;
+    }
+    if (m.camera)
+        m.camera->stop();
+    // A recording still running keeps every frame the loop recorded; the encoder finishes
+    // after the viewfinder stopped, so the viewfinder's figures end with the recording.
+    if (m.loop->recordBranch()) {
+        std::lock_guard serial(m.recordMutex);
+        if (auto r = m.finishRecording(); !r)
+            log::warn("recording: {}", r.error().message);
     }
     if (m.tracer)
         if (auto r = m.tracer->close(); !r)
@@ -409,6 +416,7 @@ ViewfinderStats Viewfinder::stats() const {
     s.staleFrames = p.stale;
     s.presentIntervalMs = {p.presentIntervalP50Ms, p.presentIntervalP99Ms};
     s.repeatsPerFrame = p.timesShownMean;
+    s.refreshesPerFrame = p.refreshesOnScreenMean;
     s.framesNeverShown = p.framesDropped;
     s.presentTarget = std::string(toString(m.target));
     s.presentTiming = std::string(present::toString(p.timingSource));

@@ -49,7 +49,7 @@ TEST_CASE("Headless presenter: 5 s at 120 Hz fed at 30 fps shows every frame abo
     const present::PresentStats s = (*presenter)->stats();
     UNSCOPED_INFO("presented " << s.presented << ", missed " << s.missedRefreshes << ", stale " << s.stale
                                << ", published " << s.framesPublished << ", shown " << s.framesShown << ", dropped "
-                               << s.framesDropped << ", times shown mean " << s.timesShownMean << " max "
+                               << s.framesDropped << ", times shown mean " << s.timesShownMean << " (on screen " << s.refreshesOnScreenMean << ") max "
                                << s.timesShownMax << ", interval p50 " << s.presentIntervalP50Ms << " ms p99 "
                                << s.presentIntervalP99Ms << " ms, latency p50 " << s.latencyP50Ms << " ms p99 "
                                << s.latencyP99Ms << " ms, timing " << present::toString(s.timingSource)
@@ -61,8 +61,11 @@ TEST_CASE("Headless presenter: 5 s at 120 Hz fed at 30 fps shows every frame abo
     CHECK(s.framesPublished >= 140);
     CHECK(s.framesShown == s.framesPublished);
     CHECK(s.framesDropped == 0);
-    CHECK(s.timesShownMean >= 3.5);
-    CHECK(s.timesShownMean <= 4.5);
+    // On the panel about four refreshes each: presents, plus refreshes a loaded machine missed
+    // while the frame was current.
+    CHECK(s.refreshesOnScreenMean >= 3.5);
+    CHECK(s.refreshesOnScreenMean <= 4.5);
+    CHECK(s.timesShownMean >= 1.0);
     CHECK(s.presentIntervalP50Ms > 7.3);
     CHECK(s.presentIntervalP50Ms < 9.3);
     CHECK(s.latencyP50Ms > 0);

