@@ -11,7 +11,13 @@
 #include <sstream>
 #include <thread>
 
+#include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
+
+#include <cerrno>
+#include <csignal>
+#include <format>
 
 namespace rearview::test {
 namespace {
@@ -176,6 +182,32 @@ std::vector<PacketTime> packetTimes(const std::filesystem::path& file) {
     }
     std::sort(out.begin(), out.end(), [](const PacketTime& a, const PacketTime& b) { return a.pts < b.pts; });
     return out;
+}
+
+SmallDisk::SmallDisk(const std::filesystem::path& dir, uint64_t bytes) : dir_(dir) {
+    mounted_ = ::mount("tmpfs", dir.c_str(), "tmpfs", 0, std::format("size={}", bytes).c_str()) == 0;
+    if (mounted_) {
+        how_ = std::format("a {} KiB tmpfs mounted on {}", bytes >> 10, dir.string());
+        return;
+    }
+    how_ = std::format("RLIMIT_FSIZE {} KiB (mounting a tmpfs failed: {})", bytes >> 10, std::strerror(errno));
+    std::signal(SIGXFSZ, SIG_IGN);
+    rlimit old{};
+    ::getrlimit(RLIMIT_FSIZE, &old);
+    oldLimit_ = old.rlim_cur;
+    rlimit lim{rlim_t(bytes), old.rlim_max};
+    ::setrlimit(RLIMIT_FSIZE, &lim);
+}
+
+SmallDisk::~SmallDisk() {
+    if (mounted_) {
+        ::umount2(dir_.c_str(), MNT_DETACH);
+        return;
+    }
+    rlimit lim{};
+    ::getrlimit(RLIMIT_FSIZE, &lim);
+    lim.rlim_cur = rlim_t(oldLimit_);
+    ::setrlimit(RLIMIT_FSIZE, &lim);
 }
 
 } // namespace rearview::test

@@ -53,4 +53,24 @@ struct PacketTime {
 };
 std::vector<PacketTime> packetTimes(const std::filesystem::path& file);
 
+/// A directory that holds only `bytes` for as long as this lives: a tmpfs of that size
+/// mounted on it (the tests run as root in a private mount namespace), else RLIMIT_FSIZE on
+/// the process (SIGXFSZ ignored), which fails writes past that size the same way.
+class SmallDisk {
+public:
+    SmallDisk(const std::filesystem::path& dir, uint64_t bytes);
+    ~SmallDisk();
+    SmallDisk(const SmallDisk&) = delete;
+    SmallDisk& operator=(const SmallDisk&) = delete;
+    /// How the limit is made, for the test log.
+    const std::string& how() const { return how_; }
+    bool mounted() const { return mounted_; }
+
+private:
+    std::filesystem::path dir_;
+    bool mounted_ = false;
+    uint64_t oldLimit_ = 0;
+    std::string how_;
+};
+
 } // namespace rearview::test

@@ -12,10 +12,9 @@
 #include <csignal>
 #include <cmath>
 #include <fstream>
+#include <optional>
 #include <thread>
 
-#include <sys/mount.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -144,18 +143,8 @@ TEST_CASE("A recording killed with SIGKILL leaves a file that plays up to its la
 TEST_CASE("A full disk stops the recording with its error; what was written still plays", "[record]") {
     const fs::path dir = test::outputDir("disk-full");
     const fs::path file = dir / "clip.mp4";
-    constexpr rlim_t kLimit = 3 << 20;
-    bool mounted = ::mount("tmpfs", dir.c_str(), "tmpfs", 0, "size=3m") == 0;
-    rlimit oldLimit{};
-    ::getrlimit(RLIMIT_FSIZE, &oldLimit);
-    if (mounted) {
-        WARN("disk full simulated with a 3 MiB tmpfs mounted on " << dir);
-    } else {
-        WARN("mounting a tmpfs failed (" << std::strerror(errno) << "); disk full simulated with RLIMIT_FSIZE 3 MiB");
-        std::signal(SIGXFSZ, SIG_IGN);
-        rlimit lim{kLimit, oldLimit.rlim_max};
-        REQUIRE(::setrlimit(RLIMIT_FSIZE, &lim) == 0);
-    }
+    std::optional<test::SmallDisk> disk(std::in_place, dir, 3u << 20);
+    WARN("disk full simulated with " << disk->how());
 
     RecordOptions o;
     o.path = file.string();
@@ -197,8 +186,9 @@ TEST_CASE("A full disk stops the recording with its error; what was written stil
     CHECK(after.framesSubmitted == after.framesEncoded + after.framesDropped + after.framesDiscarded);
     CHECK(after.framesDiscarded >= 20);
 
+    const bool mounted = disk->mounted();
     if (!mounted)
-        ::setrlimit(RLIMIT_FSIZE, &oldLimit);
+        disk.reset(); // probing needs no limit
     CHECK(fs::file_size(file) == after.bytesWritten);
     const test::ProbeResult p = test::probe(file);
     INFO(p.json);
@@ -208,8 +198,6 @@ TEST_CASE("A full disk stops the recording with its error; what was written stil
     const test::CommandResult d = test::decodeAll(file);
     INFO(d.output);
     CHECK(d.output.empty());
-    if (mounted)
-        ::umount2(dir.c_str(), MNT_DETACH);
 }
 
 TEST_CASE("1 s segments: each plays, starts on a keyframe and continues the previous one's timestamps", "[record]") {

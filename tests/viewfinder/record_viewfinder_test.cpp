@@ -231,3 +231,55 @@ TEST_CASE("Recording that cannot start says why and the viewfinder keeps running
     vf.stop();
     REQUIRE_NO_VALIDATION_MESSAGES();
 }
+
+TEST_CASE("A full disk stops the recording, the file plays, the viewfinder keeps presenting", "[record][viewfinder]") {
+    ViewfinderOptions o = headless({.kind = SourceKind::Synthetic, .size = {2040, 1530}, .frameRate = 30});
+    auto created = Viewfinder::create(test::gpu(), o);
+    if (!created)
+        FAIL(created.error().describe());
+    Viewfinder& vf = **created;
+    REQUIRE(vf.start());
+
+    const fs::path dir = test::outputDir("viewfinder-disk-full");
+    test::SmallDisk disk(dir, 1u << 20);
+    WARN("disk full simulated with " << disk.how());
+    RecordOptions ro;
+    ro.path = (dir / "clip.mp4").string();
+    ro.resolution = RecordResolution::Fhd;
+    ro.codec = RecordCodec::H264;
+    ro.bitrate = 40'000'000; // fills 1 MiB within a second or two
+    ro.fragmentSeconds = 0.25;
+    REQUIRE(vf.startRecording(ro));
+
+    // The recording stops by itself; the app sees why in the stats.
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    ViewfinderStats s = vf.stats();
+    while (!(s.recording && s.recording->stoppedByItself) && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(100ms);
+        s = vf.stats();
+    }
+    REQUIRE(s.recording);
+    INFO("recording error: " << s.recording->encoder.error);
+    REQUIRE(s.recording->stoppedByItself);
+    CHECK_FALSE(vf.recording());
+    REQUIRE(s.lastError);
+    CHECK(s.lastError->message.find(ro.path) != std::string::npos);
+
+    // The viewfinder goes on.
+    const uint64_t presented = s.presented, processed = s.framesProcessed;
+    std::this_thread::sleep_for(1s);
+    s = vf.stats();
+    CHECK(s.presented > presented + 12);
+    CHECK(s.framesProcessed > processed + 10);
+    vf.stop();
+
+    // What was written before the disk filled plays.
+    const test::ProbeResult p = test::probe(ro.path);
+    INFO(p.json);
+    CHECK(p.ok);
+    CHECK(p.frames >= 1);
+    const test::CommandResult d = test::decodeAll(ro.path);
+    INFO(d.output);
+    CHECK(d.output.empty());
+    REQUIRE_NO_VALIDATION_MESSAGES();
+}
