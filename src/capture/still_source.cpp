@@ -65,13 +65,16 @@ Result<void> StillSource::open(size_t index) {
 
 Result<std::optional<CapturedFrame>> StillSource::nextFrame(std::chrono::milliseconds timeout) {
     if (images_.size() > 1 && double(monotonicNs() - shownSinceNs_) >= options_.secondsPerImage * 1e9) {
-        // A bad file later in the list is skipped rather than ending the stream.
-        const size_t next = (index_ + 1) % images_.size();
-        if (auto r = open(next); !r) {
-            log::warn("stills: skipping {}: {}", images_[next].string(), r.error().message);
-            index_ = next;
-            shownSinceNs_ = monotonicNs();
+        // A file that does not decode (any more) is skipped rather than ending the stream;
+        // when none other does, the current image stays.
+        for (size_t step = 1; step < images_.size(); ++step) {
+            const size_t next = (index_ + step) % images_.size();
+            auto opened = open(next);
+            if (opened)
+                break;
+            log::warn("stills: skipping {}: {}", images_[next].string(), opened.error().message);
         }
+        shownSinceNs_ = monotonicNs();
     }
     auto frame = source_->nextFrame(timeout);
     if (frame && *frame)
