@@ -91,16 +91,17 @@ Result<void> CropScale::recordArea(VkCommandBuffer cmd, const Nv12Buffer& src, c
     const auto cLoads = uint32_t(std::ceil((plan.scaleX / 2 + 2) / 2));
 
     // Vertical pass output rows: two 16-byte units per strip, then padding for the
-    // horizontal pass's loads past the last column (their coverage is 0).
+    // horizontal pass's loads past the last column (their coverage is 0), rounded up to
+    // 32-byte rows for the vertical pass's two-strip stores.
     VerticalPush v{};
     v.plane[0] = {y.firstByte / 8,     src.yStride / 8,       y.count,
                   src.yStride / 8 - 1, src.height,            0,
-                  2 * y.count + yLoads / 2 + 1, float(plan.cropY), float(plan.scaleY),
+                  (2 * y.count + yLoads / 2 + 2) & ~1u, float(plan.cropY), float(plan.scaleY),
                   float(256.0 / plan.scaleY)};
     const uint32_t cBase = v.plane[0].dstStride * plan.regionHeight;
     v.plane[1] = {(src.uvOffset + c.firstByte) / 8, src.uvStride / 8, c.count,
                   (src.uvOffset + src.uvStride) / 8 - 1, (src.height + 1) / 2, cBase,
-                  2 * c.count + cLoads / 2 + 1, float(plan.cropY / 2), float(plan.scaleY / 2),
+                  (2 * c.count + cLoads / 2 + 2) & ~1u, float(plan.cropY / 2), float(plan.scaleY / 2),
                   float(512.0 / plan.scaleY)};
     const VkDeviceSize rowBytes = VkDeviceSize(cBase + v.plane[1].dstStride * plan.regionHeight) * 16;
     if (auto r = gpu::growBuffer(*device_, rows_, rowBytes, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
@@ -116,7 +117,13 @@ Result<void> CropScale::recordArea(VkCommandBuffer cmd, const Nv12Buffer& src, c
     vertical_.bind(cmd);
     vertical_.pushBuffers(cmd, {frame, rows});
     vertical_.pushConstants(cmd, v);
-    vkCmdDispatch(cmd, gpu::groupsFor(std::max(y.count, c.count), vertical_.localSizeX()), plan.regionHeight, 2);
+    // With 32-byte aligned rows and first strips, half as many invocations as strips: the
+    // shader then reduces two neighbouring strips per invocation with 32-byte loads and
+    // stores (the output row strides above are even for those; a pair never leaves its row).
+    const bool wide =
+        (src.offset | src.uvOffset | src.yStride | src.uvStride | y.firstByte | c.firstByte) % 32 == 0;
+    const uint32_t strips = std::max(y.count, c.count), invocations = wide ? (strips + 1) / 2 : strips;
+    vkCmdDispatch(cmd, gpu::groupsFor(invocations, vertical_.localSizeX()), plan.regionHeight, 2);
     gpu::memoryBarrier(cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
                        VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_READ_BIT);
 
