@@ -144,9 +144,9 @@ struct ViewfinderStats {
     std::string presentTiming;        ///< where present times come from ("present_wait", "own clock", ...)
 
     // Capture side.
-    std::string importPath;      ///< "dma-buf", "host-pointer" or "staging-copy"
+    std::string importPath;      ///< "dma-buf import", "host-pointer import" or "staging copy"
     uint64_t bytesCopied = 0;    ///< CPU copies made to get frames to the GPU
-    uint64_t pipelineSwitches = 0;
+    uint64_t pipelineSwitches = 0; ///< pipeline changes applied after the one the viewfinder started with
     uint64_t snapshots = 0;
     /// The recording in progress, or the last one after stopRecording() or after it stopped
     /// by itself; nothing before the first startRecording().

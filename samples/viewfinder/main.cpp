@@ -277,7 +277,7 @@ std::string nextRecordingPath(const std::string& requested, int& taken) {
 }
 
 void printSummary(const ViewfinderStats& s) {
-    auto row = [](std::string_view name, const std::string& value) { std::println("  {:<34} {}", name, value); };
+    auto row = [](std::string_view name, const std::string& value) { std::println("  {:<38} {}", name, value); };
     std::println("\nrearview-viewfinder summary");
     row("source", std::format("{} ({}x{})", s.camera, s.frameWidth, s.frameHeight));
     row("run time", std::format("{:.2f} s", s.elapsedSeconds));

@@ -325,10 +325,8 @@ Result<void> FrameLoop::processFrame(CapturedFrame frame) {
     {
         std::lock_guard lock(statsMutex_);
         ++stats_.framesProcessed;
-        if (recorded->generation != generation_) {
-            stats_.pipelineSwitches += recorded->generation > generation_ ? recorded->generation - generation_ : 0;
-            generation_ = recorded->generation;
-        }
+        // The first stage list applied is the one the viewfinder started with.
+        stats_.pipelineSwitches = recorded->generation > 1 ? recorded->generation - 1 : 0;
         sensorToReady_.add(double(readyNs - std::min(readyNs, sensorNs)) / 1e6);
         const gpu::ImportStats& imports = importer_->stats();
         stats_.importPath = std::string(gpu::toString(imports.lastPath));

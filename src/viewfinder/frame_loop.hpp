@@ -141,7 +141,6 @@ private:
     std::vector<std::string> stageOrder_;
     RateMeter captureRate_;
     uint64_t stoppedNs_ = 0; ///< when stop() ended the run; 0 while running
-    uint64_t generation_ = 0;
 
     std::jthread thread_;
 };

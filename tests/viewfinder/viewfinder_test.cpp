@@ -65,7 +65,7 @@ TEST_CASE("Headless at 120 Hz from a 30 fps source: every refresh accounted for,
     CHECK(s.staleFrames == 0);
     CHECK(s.frameErrors == 0);
     CHECK(s.sensorToPresentedMs.p50 >= s.sensorToReadyMs.p50);
-    CHECK(s.importPath != "staging-copy");
+    CHECK((s.importPath == "host-pointer import" || s.importPath == "dma-buf import")); // never a copy
     CHECK(s.bytesCopied == 0);
     REQUIRE_NO_VALIDATION_MESSAGES();
 }
@@ -112,7 +112,7 @@ TEST_CASE("Pipeline, geometry, HUD and snapshot change while the viewfinder runs
     CHECK(v.geometry().zoom == 2.5f);
     v.stop();
     const ViewfinderStats s = v.stats();
-    CHECK(s.pipelineSwitches >= 2);
+    CHECK(s.pipelineSwitches == 1); // vivid, then mono-film (the bad file changed nothing)
     CHECK(s.snapshots == 3);
     CHECK(s.gpuStages.size() >= 2);
     CHECK(std::filesystem::file_size(o.tracePath) > 100);
