@@ -173,9 +173,8 @@ FrameLoopStats FrameLoop::stats() const {
     FrameLoopStats s = stats_;
     s.captureFps = captureRate_.rate(stoppedNs_ ? stoppedNs_ : monotonicNs());
     s.sensorToReadyMs = {sensorToReady_.p50(), sensorToReady_.p99()};
-    s.gpuFrameMs = gpuFrame_.p50();
-    for (const std::string& name : stageOrder_)
-        s.gpuStages.push_back({name, stageMs_.at(name).p50()});
+    s.gpuFrameMs = stageTimes_.total().p50();
+    s.gpuStages = stageTimes_.medians();
     return s;
 }
 
@@ -331,17 +330,8 @@ Result<void> FrameLoop::processFrame(CapturedFrame frame) {
         const gpu::ImportStats& imports = importer_->stats();
         stats_.importPath = std::string(gpu::toString(imports.lastPath));
         stats_.bytesCopied = imports.bytesCopiedTotal;
-        if (spans) {
-            double total = 0;
-            for (const gpu::GpuSpan& s : *spans) {
-                auto [it, added] = stageMs_.try_emplace(s.name);
-                if (added)
-                    stageOrder_.push_back(s.name);
-                it->second.add(s.ms);
-                total += s.ms;
-            }
-            gpuFrame_.add(total);
-        }
+        if (spans)
+            stageTimes_.add(*spans);
     }
     if (Tracer* t = options_.tracer) {
         t->complete(std::format("frame {}", sequence), "pipeline", startNs, readyNs - startNs, "pipeline");

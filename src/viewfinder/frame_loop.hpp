@@ -14,6 +14,7 @@
 #include "present/mailbox.hpp"
 #include "stages/overlay.hpp"
 #include "stages/viewfinder_pass.hpp"
+#include "viewfinder/stage_times.hpp"
 #include "viewfinder/record_branch.hpp"
 
 #include <rearview/view_geometry.hpp>
@@ -136,9 +137,7 @@ private:
     mutable std::mutex statsMutex_;
     FrameLoopStats stats_;
     RollingStats sensorToReady_;
-    RollingStats gpuFrame_;
-    std::map<std::string, RollingStats> stageMs_;
-    std::vector<std::string> stageOrder_;
+    StageTimes stageTimes_;
     RateMeter captureRate_;
     uint64_t stoppedNs_ = 0; ///< when stop() ended the run; 0 while running
 

@@ -258,17 +258,8 @@ void RecordBranch::handOver(Output& out) {
     stats_.bytesCopied += bytes;
     if (frame)
         copyMs_.add(copyMs);
-    if (spans && !spans->empty()) {
-        double total = 0;
-        for (const gpu::GpuSpan& s : *spans) {
-            auto [it, added] = stageMs_.try_emplace(s.name);
-            if (added)
-                stageOrder_.push_back(s.name);
-            it->second.add(s.ms);
-            total += s.ms;
-        }
-        gpuMs_.add(total);
-    }
+    if (spans)
+        stageTimes_.add(*spans);
 }
 
 void RecordBranch::collect() {
@@ -296,10 +287,9 @@ RecordingStats RecordBranch::stats() const {
     {
         std::lock_guard lock(statsMutex_);
         s = stats_;
-        s.gpuMs = {gpuMs_.p50(), gpuMs_.p99()};
+        s.gpuMs = {stageTimes_.total().p50(), stageTimes_.total().p99()};
         s.copyMs = {copyMs_.p50(), copyMs_.p99()};
-        for (const std::string& name : stageOrder_)
-            s.gpuStages.push_back({name, stageMs_.at(name).p50()});
+        s.gpuStages = stageTimes_.medians();
     }
     s.seconds = double(monotonicNs() - startNs_) / 1e9;
     s.encoder = recorder_->stats();

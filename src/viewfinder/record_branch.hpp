@@ -14,6 +14,7 @@
 #include "stages/record_scale.hpp"
 #include "stages/rgba_to_nv12.hpp"
 #include "stages/stage_chain.hpp"
+#include "viewfinder/stage_times.hpp"
 
 #include <rearview/viewfinder.hpp>
 
@@ -127,9 +128,7 @@ private:
     RecordingStats stats_;
     std::optional<Error> stageError_;
     RollingStats copyMs_;
-    RollingStats gpuMs_;
-    std::map<std::string, RollingStats> stageMs_;
-    std::vector<std::string> stageOrder_;
+    StageTimes stageTimes_;
 };
 
 } // namespace rearview::viewfinder

@@ -8,6 +8,7 @@
 #include "core/test_patterns.hpp"
 #include "cpu/crop_scale.hpp"
 #include "stages/crop_scale_runner.hpp"
+#include "support/color_spaces.hpp"
 #include "support/gpu_fixture.hpp"
 #include "support/image_compare.hpp"
 
@@ -26,12 +27,6 @@ namespace {
 
 constexpr uint32_t kPanelW = 904, kPanelH = 572;
 constexpr int kTolerance = 1;
-
-const ColorSpace kAllColorSpaces[] = {
-    {YcbcrMatrix::Bt601, YcbcrRange::Limited},  {YcbcrMatrix::Bt601, YcbcrRange::Full},
-    {YcbcrMatrix::Bt709, YcbcrRange::Limited},  {YcbcrMatrix::Bt709, YcbcrRange::Full},
-    {YcbcrMatrix::Bt2020, YcbcrRange::Limited}, {YcbcrMatrix::Bt2020, YcbcrRange::Full},
-};
 
 stages::CropScaleRunner& runner() {
     static stages::CropScaleRunner r = [] {
@@ -100,7 +95,7 @@ TEST_CASE("Crop/scale matches the exact reference for every colour space, odd si
     };
     const Case c = GENERATE(Case{1001, 757, 1016, 113, 71}, Case{640, 480, 640, 300, 190}, Case{333, 999, 336, 64, 41},
                             Case{2040, 1530, 2048, 904, 572});
-    for (const ColorSpace& cs : kAllColorSpaces) {
+    for (const ColorSpace& cs : test::kAllColorSpaces) {
         const Nv12Image f = rampsWithNoise(c.w, c.h, c.stride, cs);
         checkAgainstReference(f, c.pw, c.ph, ViewGeometry{}, "sizes");
     }
@@ -174,7 +169,7 @@ TEST_CASE("Zoom from 1x to 10x around a moving centre matches the reference and 
 }
 
 TEST_CASE("Flat fields stay flat within 1 code value", "[gpu]") {
-    for (const ColorSpace& cs : kAllColorSpaces)
+    for (const ColorSpace& cs : test::kAllColorSpaces)
         for (uint8_t level : {uint8_t(16), uint8_t(100), uint8_t(235)}) {
             Nv12Image f(1999, 1333, 2000, cs);
             std::fill(f.yPlane(), f.yPlane() + size_t(2000) * 1333, level);

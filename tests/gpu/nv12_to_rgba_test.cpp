@@ -5,6 +5,7 @@
 // the exact result; the tolerance is 6.
 #include "core/test_patterns.hpp"
 #include "cpu/nv12_to_rgba.hpp"
+#include "support/color_spaces.hpp"
 #include "support/gpu_fixture.hpp"
 #include "support/image_compare.hpp"
 
@@ -18,12 +19,6 @@
 using namespace rearview;
 
 namespace {
-
-const ColorSpace kAllColorSpaces[] = {
-    {YcbcrMatrix::Bt601, YcbcrRange::Limited},  {YcbcrMatrix::Bt601, YcbcrRange::Full},
-    {YcbcrMatrix::Bt709, YcbcrRange::Limited},  {YcbcrMatrix::Bt709, YcbcrRange::Full},
-    {YcbcrMatrix::Bt2020, YcbcrRange::Limited}, {YcbcrMatrix::Bt2020, YcbcrRange::Full},
-};
 
 constexpr int kLibyuvTolerance = 6;
 
@@ -57,7 +52,7 @@ TEST_CASE("NV12 to RGBA matches the exact reference for every colour space, odd 
           "[gpu]") {
     const Case c = GENERATE(Case{64, 48, 64}, Case{33, 17, 40}, Case{1, 1, 2}, Case{641, 479, 704},
                             Case{2040, 1530, 2048}, Case{127, 3, 131});
-    for (const ColorSpace& cs : kAllColorSpaces) {
+    for (const ColorSpace& cs : test::kAllColorSpaces) {
         Nv12Image ramps(c.width, c.height, c.stride, cs);
         patterns::fillRamps(ramps);
         checkAgainstReference(ramps, std::format("ramps_{}x{}s{}_{}_{}", c.width, c.height, c.stride,
@@ -73,7 +68,7 @@ TEST_CASE("NV12 to RGBA matches the exact reference for every colour space, odd 
 TEST_CASE("NV12 to RGBA agrees with libyuv on in-gamut content", "[gpu]") {
     // Luma ramp with chroma inside the nominal range, where libyuv's fixed-point math does
     // not saturate intermediate values.
-    for (const ColorSpace& cs : kAllColorSpaces) {
+    for (const ColorSpace& cs : test::kAllColorSpaces) {
         Nv12Image frame(320, 240, 0, cs);
         patterns::fillRamps(frame);
         patterns::compressChroma(frame);

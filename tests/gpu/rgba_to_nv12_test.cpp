@@ -6,6 +6,7 @@
 #include "cpu/nv12_to_rgba.hpp"
 #include "cpu/rgba_to_nv12.hpp"
 #include "stages/rgba_to_nv12_runner.hpp"
+#include "support/color_spaces.hpp"
 #include "support/gpu_fixture.hpp"
 
 #include <catch2/catch_test_macros.hpp>
@@ -18,12 +19,6 @@
 using namespace rearview;
 
 namespace {
-
-const ColorSpace kAllColorSpaces[] = {
-    {YcbcrMatrix::Bt601, YcbcrRange::Limited},  {YcbcrMatrix::Bt601, YcbcrRange::Full},
-    {YcbcrMatrix::Bt709, YcbcrRange::Limited},  {YcbcrMatrix::Bt709, YcbcrRange::Full},
-    {YcbcrMatrix::Bt2020, YcbcrRange::Limited}, {YcbcrMatrix::Bt2020, YcbcrRange::Full},
-};
 
 stages::RgbaToNv12Runner& runner() {
     static stages::RgbaToNv12Runner r = [] {
@@ -76,7 +71,7 @@ TEST_CASE("RGBA to NV12 matches the exact reference for every colour space and s
     // Widths of 0 and 2 mod 4 (the last uint of a row half filled).
     const Case c = GENERATE(Case{64, 48}, Case{642, 362}, Case{2, 2}, Case{1282, 720});
     const RgbaImage in = noise(c.w, c.h, c.w);
-    for (const ColorSpace& cs : kAllColorSpaces) {
+    for (const ColorSpace& cs : test::kAllColorSpaces) {
         const Nv12Image actual = onGpu(in, cs);
         Nv12Image expected(c.w, c.h, 0, cs);
         cpu::RgbaToNv12(in, expected);
@@ -90,7 +85,7 @@ TEST_CASE("RGBA to NV12 matches the exact reference for every colour space and s
 }
 
 TEST_CASE("RGBA to NV12 maps flat colours to flat planes", "[gpu][rgba_to_nv12]") {
-    for (const ColorSpace& cs : kAllColorSpaces)
+    for (const ColorSpace& cs : test::kAllColorSpaces)
         for (uint32_t rgb : {0x000000u, 0xFFFFFFu, 0x2060C0u, 0xF01010u}) {
             RgbaImage in(130, 66);
             for (size_t i = 0; i < in.pixels.size(); i += 4) {
@@ -124,7 +119,7 @@ TEST_CASE("NV12 -> RGBA -> NV12 round trip stays within 2 code values on a photo
     // The record branch with colour stages that change nothing: the frame comes back up to
     // the 8-bit RGB rounding in between, except where a pixel's Y with its block's shared
     // CbCr lies outside the RGB cube: clipping there moves Y and CbCr by up to 2.
-    for (const ColorSpace& cs : kAllColorSpaces) {
+    for (const ColorSpace& cs : test::kAllColorSpaces) {
         auto photo = readImageNv12(REARVIEW_ASSETS_DIR "/astronaut.png", 1280, 720, 0, cs);
         REQUIRE(photo);
         RgbaImage rgba;
