@@ -328,7 +328,7 @@ Result<void> FrameLoop::processFrame(CapturedFrame frame) {
         stats_.pipelineSwitches = recorded->generation > 1 ? recorded->generation - 1 : 0;
         sensorToReady_.add(double(readyNs - std::min(readyNs, sensorNs)) / 1e6);
         const gpu::ImportStats& imports = importer_->stats();
-        stats_.importPath = std::string(gpu::toString(imports.lastPath));
+        stats_.importPath.assign(gpu::toString(imports.lastPath)); // reuses its storage every frame
         stats_.bytesCopied = imports.bytesCopiedTotal;
         if (spans)
             stageTimes_.add(*spans);
