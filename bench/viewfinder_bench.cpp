@@ -3,7 +3,8 @@
 // import, crop/scale to the 904x572 panel, a shipped pipeline's stages (selfie-beauty,
 // vivid, or none), the HUD, and publishing to the mailbox, with face analysis on its thread
 // and a headless presenter taking frames at 120 Hz, as the viewfinder runs them. One
-// iteration is one frame and its time is that frame's sensor→ready latency. Counters:
+// iteration is one frame and its time is that frame's sensor→ready latency. The recording
+// pair runs the vivid chain from a sensor at 15 fps without and with an 8K recording. Counters:
 // p50/p99 of that latency, GPU ms per frame and per stage (medians), and the panel side:
 // present interval p50/p99, missed refreshes per second and sensor→presented p50. The
 // anchors are crop_scale's, in the same binary and run; scripts/bench-ratios sets these
@@ -21,6 +22,7 @@
 #include <deque>
 #include <filesystem>
 #include <format>
+#include <map>
 #include <mutex>
 
 using namespace rearview;
@@ -37,20 +39,34 @@ constexpr int kFrames = 30;
 // A 50 MP frame on a CPU driver takes a fraction of a second; far longer means it failed.
 constexpr auto kFrameTimeout = std::chrono::seconds(20);
 
-/// The sensor, filled once per process (about 0.1 s per 50 MP buffer). Rate 0: frames are
-/// handed out as the loop asks for them, so a frame's sensor→ready time is its own cost,
+/// A sensor, filled once per process and rate (about 0.1 s per 50 MP buffer). Rate 0: frames
+/// are handed out as the loop asks for them, so a frame's sensor→ready time is its own cost,
 /// not time spent waiting for a sensor slot.
-Result<SyntheticSource>& sensor() {
-    static Result<SyntheticSource> source = [] {
+Result<SyntheticSource>& sensor(double fps) {
+    static std::map<double, Result<SyntheticSource>> sources;
+    auto it = sources.find(fps);
+    if (it == sources.end()) {
         SyntheticSourceOptions o;
         bench::frameSize(o.width, o.height);
-        o.frameRate = 0;
+        o.frameRate = fps;
         o.bufferCount = 4;
         o.colorSpace = {YcbcrMatrix::Bt709, YcbcrRange::Limited};
-        return SyntheticSource::create(std::move(o));
-    }();
-    return source;
+        it = sources.emplace(fps, SyntheticSource::create(std::move(o))).first;
+    }
+    return it->second;
 }
+
+/// One viewfinder benchmark: a pipeline file (empty: none), the sensor's rate, and whether
+/// an 8K recording runs beside the viewfinder.
+struct Chain {
+    std::string pipelineFile;
+    double sensorFps = 0;
+    bool record = false;
+};
+
+// Recording beside the viewfinder: a sensor at a camera's pace, with time between frames for
+// the recording to use, as the virtual camera delivers 50 MP frames on these machines.
+constexpr double kCameraFps = 15;
 
 /// The loop's frame source, passed through. The loop asks for its next frame only after it
 /// published the previous one, so each request is where a newly published frame is noticed:
@@ -100,19 +116,33 @@ std::vector<std::string> hudLines() {
 
 std::string failure(std::string_view what, const Error& e) { return std::format("{}: {}", what, e.message); }
 
-void viewfinderChain(benchmark::State& state, const std::string& pipelineFile) {
+/// An 8K HEVC recording (the default RecordOptions, background priority) of the loop's frames
+/// into a temporary file, through the pipeline's record: stages.
+Result<std::shared_ptr<viewfinder::RecordBranch>> startRecording(gpu::Device& device, std::vector<StageParams> stages,
+                                                                 ColorSpace colorSpace) {
+    RecordOptions o;
+    o.path = (std::filesystem::temp_directory_path() / "rearview-bench-recording.mp4").string();
+    auto branch = viewfinder::RecordBranch::create(
+        device, {.record = std::move(o), .stages = std::move(stages), .colorSpace = colorSpace});
+    if (!branch)
+        return std::unexpected(branch.error());
+    return std::shared_ptr<viewfinder::RecordBranch>(std::move(*branch));
+}
+
+void viewfinderChain(benchmark::State& state, const Chain& chain) {
+    const std::string& pipelineFile = chain.pipelineFile;
     GpuContext* g = bench::gpu();
     if (!g) {
         state.SkipWithError("no Vulkan device");
         return;
     }
     gpu::Device& device = deviceOf(*g);
-    Result<SyntheticSource>& source = sensor();
+    Result<SyntheticSource>& source = sensor(chain.sensorFps);
     if (!source) {
         state.SkipWithError(failure("synthetic source", source.error()));
         return;
     }
-    std::vector<StageParams> stages;
+    std::vector<StageParams> stages, recordStages;
     if (!pipelineFile.empty()) {
         auto pipeline = loadPipelineFile(std::filesystem::path(REARVIEW_PIPELINES_DIR) / pipelineFile);
         if (!pipeline) {
@@ -120,6 +150,7 @@ void viewfinderChain(benchmark::State& state, const std::string& pipelineFile) {
             return;
         }
         stages = std::move(pipeline->viewfinder);
+        recordStages = std::move(pipeline->record);
     }
 
     // Declared in the order the viewfinder needs them torn down in reverse: the loop stops
@@ -149,6 +180,14 @@ void viewfinderChain(benchmark::State& state, const std::string& pipelineFile) {
         return;
     }
     (*loop)->requestStages(std::move(stages));
+    if (chain.record) {
+        auto branch = startRecording(device, std::move(recordStages), source->format().colorSpace);
+        if (!branch) {
+            state.SkipWithError(failure("recording", branch.error()));
+            return;
+        }
+        (*loop)->attachRecording(std::move(*branch));
+    }
     if (auto r = (*presenter)->start(); !r) {
         state.SkipWithError(failure("headless presenter", r.error()));
         return;
@@ -180,6 +219,22 @@ void viewfinderChain(benchmark::State& state, const std::string& pipelineFile) {
     }
     const double seconds = double(monotonicNs() - startNs) / 1e9;
     (*loop)->stop();
+    if (const auto branch = (*loop)->detachRecording(std::chrono::seconds(30))) {
+        auto stopped = branch->recorder().stop();
+        const RecordingStats r = branch->stats();
+        const RecordStats& e = r.encoder;
+        state.counters["rec_frames_due"] = double(r.framesSelected);
+        state.counters["rec_frames_recorded"] = double(r.framesRecorded);
+        state.counters["rec_frames_skipped"] = double(r.framesSkipped);
+        state.counters["rec_gpu_ms"] = r.gpuMs.p50;
+        state.counters["rec_frames_encoded"] = double(e.framesEncoded);
+        state.counters["rec_frames_dropped"] = double(e.framesDropped);
+        state.counters["rec_encode_fps"] = e.encodeFps;
+        for (const std::string& file : e.files)
+            std::filesystem::remove(file);
+        if (!stopped && !state.error_occurred())
+            state.SkipWithError(failure("recording", stopped.error()));
+    }
     const viewfinder::FrameLoopStats frames = (*loop)->stats();
     const present::PresentStats after = (*presenter)->stats();
     if (auto r = (*presenter)->stop(); !r && !state.error_occurred())
@@ -201,19 +256,33 @@ void viewfinderChain(benchmark::State& state, const std::string& pipelineFile) {
 
 } // namespace
 
-BENCHMARK_CAPTURE(viewfinderChain, selfie_beauty, std::string("selfie-beauty.yaml"))
+BENCHMARK_CAPTURE(viewfinderChain, selfie_beauty, Chain{.pipelineFile = "selfie-beauty.yaml"})
     ->Name("viewfinder/selfie-beauty")
     ->Iterations(kFrames)
     ->Unit(benchmark::kMillisecond)
     ->UseManualTime();
-BENCHMARK_CAPTURE(viewfinderChain, vivid, std::string("vivid.yaml"))
+BENCHMARK_CAPTURE(viewfinderChain, vivid, Chain{.pipelineFile = "vivid.yaml"})
     ->Name("viewfinder/vivid")
     ->Iterations(kFrames)
     ->Unit(benchmark::kMillisecond)
     ->UseManualTime();
 // Crop/scale and the HUD only: the chain's cost without a pipeline's stages.
-BENCHMARK_CAPTURE(viewfinderChain, no_pipeline, std::string())
+BENCHMARK_CAPTURE(viewfinderChain, no_pipeline, Chain{})
     ->Name("viewfinder/no-pipeline")
+    ->Iterations(kFrames)
+    ->Unit(benchmark::kMillisecond)
+    ->UseManualTime();
+// Recording off and on, alternating, with the sensor at a camera's pace: the viewfinder's
+// sensor→ready latency with an 8K recording beside it against without one, from the same run.
+BENCHMARK_CAPTURE(viewfinderChain, recording_off,
+                  Chain{.pipelineFile = "vivid.yaml", .sensorFps = kCameraFps, .record = false})
+    ->Name("viewfinder/recording-off")
+    ->Iterations(kFrames)
+    ->Unit(benchmark::kMillisecond)
+    ->UseManualTime();
+BENCHMARK_CAPTURE(viewfinderChain, recording_on,
+                  Chain{.pipelineFile = "vivid.yaml", .sensorFps = kCameraFps, .record = true})
+    ->Name("viewfinder/recording-on")
     ->Iterations(kFrames)
     ->Unit(benchmark::kMillisecond)
     ->UseManualTime();

@@ -35,7 +35,10 @@ struct GpuInfo {
 
 /// The Vulkan instance, device, queues and allocator every GPU part of rearview runs on.
 /// Move-only; one per process: create it once and share it (create() fails with
-/// InvalidArgument while another GpuContext exists).
+/// InvalidArgument while another GpuContext exists). Destroy it before main() returns rather
+/// than leaving it to static destruction: recording adds a second device on the same GPU
+/// (docs/recording.md), and the Vulkan layers' own static objects created with it are
+/// destroyed before a static GpuContext would be.
 class GpuContext {
 public:
     static Result<GpuContext> create(const GpuOptions& options = {});

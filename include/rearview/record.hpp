@@ -53,6 +53,21 @@ enum class OverloadPolicy : uint8_t {
 /// "drop-oldest", "halve-rate".
 std::string_view toString(OverloadPolicy policy) noexcept;
 
+/// How a recording's work is scheduled against the viewfinder's.
+enum class RecordPriority : uint8_t {
+    /// Below the viewfinder (the default). The record branch's thread, the encoder's threads
+    /// and the record branch's GPU queue run at background priority (CPU nice +10, the lowest
+    /// queue priority, see docs/recording.md), so recording does not hold up the panel's
+    /// frames: when the machine is short of time the recording drops frames, counted in the
+    /// stats, and the viewfinder keeps its latency.
+    Background,
+    /// The same priority as the viewfinder: recording and viewfinder share the machine evenly.
+    Normal,
+};
+
+/// "background", "normal".
+std::string_view toString(RecordPriority priority) noexcept;
+
 /// What to record. Every field has a usable default apart from `path`.
 struct RecordOptions {
     /// Output file (".mp4"). With segments, the segment index is inserted before the
@@ -90,6 +105,8 @@ struct RecordOptions {
     OverloadPolicy overload = OverloadPolicy::DropOldest;
     /// Encoder threads; 0 = one per CPU core.
     uint32_t threads = 0;
+    /// Scheduling of the record branch and the encoder when recording from a Viewfinder.
+    RecordPriority priority = RecordPriority::Background;
 };
 
 /// A snapshot of a recording's state. Software encoding of 8K runs at only a few frames per

@@ -94,17 +94,18 @@ struct RecordingStats {
     RecordStats encoder;           ///< the recorder's figures: encoder and why, frames encoded/dropped, bytes
     double seconds = 0;            ///< since startRecording() (until stopRecording())
     double recordRate = 0;         ///< frames per second taken from the sensor (RecordOptions::frameRate)
+    RecordPriority priority = RecordPriority::Background; ///< RecordOptions::priority
     uint64_t framesSelected = 0;   ///< sensor frames due at the record rate
     uint64_t framesRecorded = 0;   ///< of those, scaled on the GPU and handed to the encoder
-    /// Due frames not taken because both record outputs were still on the GPU: the record
-    /// branch's GPU work cannot keep up with the record rate (the viewfinder never waits for it).
+    /// Due frames not taken because the record branch was still busy with an earlier one: it
+    /// cannot keep up with the record rate at its priority (the viewfinder never waits for it).
     uint64_t framesSkipped = 0;
     uint64_t bytesCopied = 0;      ///< the one CPU copy per frame: GPU readback into the encoder's frame
-    /// GPU time of the record branch per recorded frame. With one GPU queue (lavapipe) the
-    /// viewfinder's next frame queues behind it, so this much is added to its latency.
+    /// GPU time of the record branch per recorded frame, on its own device and queue (see
+    /// RecordPriority).
     LatencyPercentiles gpuMs;
     std::vector<StageTime> gpuStages; ///< record_scale, the record: stages, conversions
-    LatencyPercentiles copyMs;     ///< the readback copy on the pipeline thread
+    LatencyPercentiles copyMs;     ///< the readback copy on the record branch's thread
     bool active = false;           ///< frames are being recorded
     /// The recording stopped by itself (disk full, a write or encoder error); encoder.error
     /// and ViewfinderStats::lastError say why.

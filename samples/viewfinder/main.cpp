@@ -64,6 +64,7 @@ recording (in parallel with the viewfinder, from the same frames):
   --record PATH        record to PATH (.mp4) from the start until the end of the run
   --record-size S      8k (default), 4k or 1080p
   --record-codec C     hevc (default) or h264
+  --record-priority P  background (default: below the viewfinder) or normal
   -v, --verbose        debug log
   -q, --quiet          no live status, warnings and errors only
   -h, --help           this text
@@ -215,6 +216,14 @@ std::variant<Args, UsageError, bool> parse(int argc, char** argv) {
                 a.record.codec = RecordCodec::H264;
             else
                 return bad("must be hevc or h264");
+        } else if (opt == "--record-priority") {
+            auto v = value();
+            if (v == "background")
+                a.record.priority = RecordPriority::Background;
+            else if (v == "normal")
+                a.record.priority = RecordPriority::Normal;
+            else
+                return bad("must be background or normal");
         } else if (opt == "--target") {
             auto v = value();
             if (v == "window")
@@ -305,8 +314,9 @@ void printSummary(const ViewfinderStats& s) {
                                      r->stoppedByItself ? " (stopped by itself)" : ""));
         row("  encoder", std::format("{} ({})", e.encoder, e.hardware ? "hardware" : "software"));
         row("  why", e.encoderReason);
-        row("  time / rate", std::format("{:.1f} s / {:.0f} fps asked", r->seconds, r->recordRate));
-        row("  frames due / recorded / skipped", std::format("{} / {} / {} (GPU busy)", r->framesSelected,
+        row("  time / rate / priority", std::format("{:.1f} s / {:.0f} fps asked / {}", r->seconds, r->recordRate,
+                                                    toString(r->priority)));
+        row("  frames due / recorded / skipped", std::format("{} / {} / {} (branch busy)", r->framesSelected,
                                                              r->framesRecorded, r->framesSkipped));
         row("  frames encoded / dropped", std::format("{} / {} (+{} discarded)", e.framesEncoded, e.framesDropped,
                                                       e.framesDiscarded));

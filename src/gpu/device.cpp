@@ -121,6 +121,19 @@ Result<const Candidate*> choose(const std::vector<Candidate>& cs, const std::str
     return &*best;
 }
 
+// The enumerated device that `info` describes (a companion's instance enumerates the same
+// devices in the same order as its primary's).
+Result<const Candidate*> sameAs(const std::vector<Candidate>& cs, const GpuInfo& info, std::string& why) {
+    for (const Candidate& c : cs)
+        if (c.index == info.index && info.name == c.props.properties.deviceName) {
+            why = std::format("companion of device {}", info.index);
+            return &c;
+        }
+    return fail(ErrorCode::NotFound,
+                std::format("GPU '{}' (index {}) is not among this instance's devices:{}", info.name, info.index,
+                            listDevices(cs)));
+}
+
 } // namespace
 
 VKAPI_ATTR VkBool32 VKAPI_CALL Device::onDebugMessage(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
@@ -144,7 +157,13 @@ VKAPI_ATTR VkBool32 VKAPI_CALL Device::onDebugMessage(VkDebugUtilsMessageSeverit
     return VK_FALSE;
 }
 
-Result<std::unique_ptr<Device>> Device::create(const GpuOptions& options) {
+Result<std::unique_ptr<Device>> Device::create(const GpuOptions& options) { return build(options, nullptr); }
+
+Result<std::unique_ptr<Device>> Device::createCompanion(Device& primary) {
+    return build(primary.options_, &primary);
+}
+
+Result<std::unique_ptr<Device>> Device::build(const GpuOptions& options, Device* primary) {
     if (VkResult r = volkInitialize(); r != VK_SUCCESS)
         return fail(ErrorCode::Unsupported,
                     "no Vulkan loader (libvulkan.so.1) found; install the Vulkan loader and a driver "
@@ -154,12 +173,13 @@ Result<std::unique_ptr<Device>> Device::create(const GpuOptions& options) {
                     std::format("the Vulkan loader supports API {}, rearview needs 1.3",
                                 versionString(volkGetInstanceVersion())));
 
-    if (deviceExists.exchange(true))
+    if (!primary && deviceExists.exchange(true))
         return fail(ErrorCode::InvalidArgument,
                     "a GpuContext already exists in this process; rearview drives one Vulkan device per "
                     "process, so share that context instead of creating another");
     std::unique_ptr<Device> d(new Device());
-    d->ownsProcessSlot_ = true;
+    d->ownsProcessSlot_ = !primary;
+    d->options_ = options;
 
     std::vector<const char*> layers;
     std::vector<const char*> instanceExts;
@@ -207,7 +227,7 @@ Result<std::unique_ptr<Device>> Device::create(const GpuOptions& options) {
                                 VK_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT |
                                 VK_DEBUG_UTILS_MESSAGE_TYPE_PERFORMANCE_BIT_EXT;
     messengerInfo.pfnUserCallback = &Device::onDebugMessage;
-    messengerInfo.pUserData = d.get();
+    messengerInfo.pUserData = primary ? primary : d.get();
 
     VkInstanceCreateInfo ici{VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO};
     ici.pApplicationInfo = &app;
@@ -218,7 +238,8 @@ Result<std::unique_ptr<Device>> Device::create(const GpuOptions& options) {
     if (options.validation)
         ici.pNext = &messengerInfo;
     RV_VK_TRY(vkCreateInstance(&ici, nullptr, &d->instance_));
-    volkLoadInstanceOnly(d->instance_);
+    if (!primary)
+        volkLoadInstanceOnly(d->instance_);
     if (options.validation) {
         d->destroyMessenger_ = reinterpret_cast<PFN_vkDestroyDebugUtilsMessengerEXT>(
             vkGetInstanceProcAddr(d->instance_, "vkDestroyDebugUtilsMessengerEXT"));
@@ -255,7 +276,7 @@ Result<std::unique_ptr<Device>> Device::create(const GpuOptions& options) {
             why = "REARVIEW_GPU: ";
         }
     std::string chooseWhy;
-    auto chosen = choose(candidates, selector, chooseWhy);
+    auto chosen = primary ? sameAs(candidates, primary->info_, chooseWhy) : choose(candidates, selector, chooseWhy);
     if (!chosen)
         return std::unexpected(chosen.error());
     const Candidate& c = **chosen;
@@ -376,7 +397,8 @@ Result<std::unique_ptr<Device>> Device::create(const GpuOptions& options) {
         optional(VK_GOOGLE_DISPLAY_TIMING_EXTENSION_NAME, d->extensions_.displayTiming);
     }
 
-    float priority = 1.0f;
+    // The companion's queue is the lowest priority (see createCompanion()).
+    float priority = primary ? 0.0f : 1.0f;
     VkDeviceQueueCreateInfo qci{VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};
     qci.queueFamilyIndex = d->queueFamily_;
     qci.queueCount = 1;
@@ -388,7 +410,8 @@ Result<std::unique_ptr<Device>> Device::create(const GpuOptions& options) {
     dci.enabledExtensionCount = uint32_t(exts.size());
     dci.ppEnabledExtensionNames = exts.data();
     RV_VK_TRY(vkCreateDevice(c.pd, &dci, nullptr, &d->device_));
-    volkLoadDevice(d->device_);
+    if (!primary)
+        volkLoadDevice(d->device_);
     vkGetDeviceQueue(d->device_, d->queueFamily_, 0, &d->queue_);
 
     VmaVulkanFunctions fns{};
@@ -410,7 +433,8 @@ Result<std::unique_ptr<Device>> Device::create(const GpuOptions& options) {
     RV_VK_TRY(vkCreateSemaphore(d->device_, &sci, nullptr, &timeline));
     d->timeline_ = Owned<VkSemaphore>(d->device_, timeline);
 
-    log::info("GPU: {} [{}], driver {} {}, Vulkan {} ({}{})", d->info_.name, d->info_.type, d->info_.driverName,
+    log::at(primary ? LogLevel::Debug : LogLevel::Info, "GPU{}: {} [{}], driver {} {}, Vulkan {} ({}{})",
+              primary ? " (companion device)" : "", d->info_.name, d->info_.type, d->info_.driverName,
               d->info_.driverInfo, d->info_.apiVersion, d->info_.whyChosen,
               options.validation ? ", validation on" : "");
     return d;

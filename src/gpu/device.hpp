@@ -45,9 +45,20 @@ struct InstanceExtensions {
 /// Instance, physical and logical device, one compute queue, VMA, the device timeline and
 /// deferred destruction. Not movable: the debug messenger points at it. One per process
 /// (volk's function pointers are process-wide); create() fails while another exists.
+/// Companions (createCompanion()) are the exception: more devices on the same GPU.
 class Device {
 public:
     static Result<std::unique_ptr<Device>> create(const GpuOptions& options);
+    /// A second logical device on `primary`'s GPU, through its own instance, with its own
+    /// queue at the lowest queue priority: work that must never hold up the primary's queue
+    /// (the record branch) goes there. On a GPU the driver schedules the two queues; on a CPU
+    /// driver (lavapipe has one queue per device and runs its shaders on worker threads it
+    /// starts when the instance enumerates devices) the companion gets worker threads of its
+    /// own, created on the calling thread and so inheriting its scheduling priority: create
+    /// it on a background-priority thread and its GPU work runs at background priority.
+    /// The same driver serves both devices, so volk's pointers, loaded for `primary`, serve the
+    /// companion too. Its validation messages count in `primary` (which must outlive it).
+    static Result<std::unique_ptr<Device>> createCompanion(Device& primary);
     ~Device();
     Device(const Device&) = delete;
     Device& operator=(const Device&) = delete;
@@ -101,11 +112,13 @@ public:
 
 private:
     Device() = default;
+    static Result<std::unique_ptr<Device>> build(const GpuOptions& options, Device* primary);
     static VKAPI_ATTR VkBool32 VKAPI_CALL onDebugMessage(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
                                                          VkDebugUtilsMessageTypeFlagsEXT types,
                                                          const VkDebugUtilsMessengerCallbackDataEXT* data,
                                                          void* user);
 
+    GpuOptions options_;
     VkInstance instance_ = VK_NULL_HANDLE;
     VkDebugUtilsMessengerEXT messenger_ = VK_NULL_HANDLE;
     PFN_vkDestroyDebugUtilsMessengerEXT destroyMessenger_ = nullptr;

@@ -44,6 +44,10 @@ std::string_view toString(OverloadPolicy policy) noexcept {
     return policy == OverloadPolicy::DropOldest ? "drop-oldest" : "halve-rate";
 }
 
+std::string_view toString(RecordPriority priority) noexcept {
+    return priority == RecordPriority::Background ? "background" : "normal";
+}
+
 namespace record {
 namespace {
 

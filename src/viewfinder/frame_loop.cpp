@@ -111,15 +111,17 @@ void FrameLoop::attachRecording(std::shared_ptr<RecordBranch> branch) {
 }
 
 std::shared_ptr<RecordBranch> FrameLoop::detachRecording(std::chrono::milliseconds timeout) {
-    std::lock_guard work(recordWorkMutex_);
     std::shared_ptr<RecordBranch> branch;
     {
         std::lock_guard lock(branchMutex_);
         branch.swap(branch_);
     }
-    if (branch)
+    if (branch) {
         if (auto r = branch->finish(timeout); !r)
             recordError(r.error());
+        if (auto e = branch->takeError())
+            recordError(*e);
+    }
     return branch;
 }
 
@@ -134,25 +136,13 @@ void FrameLoop::recordError(const Error& error) {
     stats_.lastError = error;
 }
 
-uint64_t FrameLoop::submitRecording(const stages::Nv12Buffer& frame, uint64_t timestampNs) {
-    std::lock_guard work(recordWorkMutex_);
+void FrameLoop::offerRecording(const CapturedFrame& frame) {
     const std::shared_ptr<RecordBranch> branch = recordBranch();
     if (!branch)
-        return 0;
-    auto value = branch->submitFrame(frame, timestampNs);
-    if (auto e = branch->takeStageError())
+        return;
+    branch->offer(frame);
+    if (auto e = branch->takeError())
         recordError(*e);
-    if (!value) {
-        recordError(value.error());
-        return 0;
-    }
-    return *value;
-}
-
-void FrameLoop::collectRecording() {
-    std::lock_guard work(recordWorkMutex_);
-    if (const std::shared_ptr<RecordBranch> branch = recordBranch())
-        branch->collect();
 }
 
 Result<void> FrameLoop::snapshot(const std::string& path, std::chrono::milliseconds timeout) {
@@ -204,9 +194,12 @@ void FrameLoop::run(std::stop_token stop, FrameSource& source) {
         inFlight_->collect();
         device_->collectGarbage();
     }
-    // Every buffer goes back to its source before the loop ends.
+    // Every buffer goes back to its source before the loop ends, the record branch's too.
     if (auto r = inFlight_->drain(); !r)
         log::error("frames still on the GPU at stop: {}", r.error().message);
+    if (const std::shared_ptr<RecordBranch> branch = recordBranch())
+        if (auto r = branch->finish(std::chrono::seconds(10)); !r)
+            log::error("record branch at stop: {}", r.error().message);
     std::lock_guard lock(snapshotMutex_);
     for (SnapshotRequest& request : snapshotRequests_)
         request.done.set_value(fail(ErrorCode::Internal, "the viewfinder stopped before the snapshot was taken"));
@@ -302,22 +295,18 @@ Result<void> FrameLoop::processFrame(CapturedFrame frame) {
     const present::ReadyFrame ready{frame.sequence, frame.timestampNs, readyNs, *value};
     if (waited)
         mailbox_->publish(slot.index, ready);
-    // Read before the record branch submits: on a single queue (lavapipe) reading timestamps
-    // waits for everything queued, which would hold this thread for the record work.
     auto spans = waited ? submitter_->spans(*value) : Result<std::vector<gpu::GpuSpan>>{};
-    // The record branch's submission comes after the panel's frame was published; the frame
-    // is in use until the later of the two completes.
-    const uint64_t recordValue = waited ? submitRecording(nv12, frame.timestampNs) : 0;
-    const uint64_t lastUse = std::max(*value, recordValue);
-    importer_->submitted(*in, lastUse);
+    // The record branch takes its copy of the frame (and of its release handle) after the
+    // panel's frame was published; it runs on its own thread and device.
+    if (waited)
+        offerRecording(frame);
+    importer_->submitted(*in, *value);
     const uint64_t sequence = frame.sequence, sensorNs = frame.timestampNs;
     // Held until the GPU is done with it, whatever happened above.
-    if (auto r = inFlight_->hold(std::move(frame), lastUse); !r)
+    if (auto r = inFlight_->hold(std::move(frame), *value); !r)
         return std::unexpected(r.error());
     if (!waited)
         return std::unexpected(waited.error());
-    // Earlier record frames finished by now are handed to the encoder, after the publish.
-    collectRecording();
     if (snapshotWanted)
         finishSnapshot(ready);
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The pipeline thread: each frame from the source through import, crop/scale, the stage
 // chain and the HUD into the presenter's mailbox, in one submission; while recording, the
-// record branch's submission follows it.
+// frame is then offered to the record branch.
 #pragma once
 
 #include "analysis/face_thread.hpp"
@@ -99,9 +99,8 @@ private:
     void run(std::stop_token stop, FrameSource& source);
     Result<void> processFrame(CapturedFrame frame);
     void finishSnapshot(const present::ReadyFrame& ready);
-    /// The record branch's share of a frame: its submission's timeline value, 0 when none.
-    uint64_t submitRecording(const stages::Nv12Buffer& frame, uint64_t timestampNs);
-    void collectRecording();
+    /// Offers the frame to the record branch, if one is attached.
+    void offerRecording(const CapturedFrame& frame);
     void recordError(const Error& error);
 
     gpu::Device* device_ = nullptr;
@@ -128,9 +127,7 @@ private:
     };
     std::vector<SnapshotRequest> snapshotRequests_;
 
-    // The branch's work (pipeline thread, or detachRecording()) is serialised by workMutex_;
-    // the pointer itself is read under branchMutex_, held only to copy it.
-    std::mutex recordWorkMutex_;
+    // Read under branchMutex_, held only to copy the pointer.
     mutable std::mutex branchMutex_;
     std::shared_ptr<RecordBranch> branch_;
 

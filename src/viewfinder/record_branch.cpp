@@ -4,10 +4,22 @@
 #include "core/clock.hpp"
 #include "core/log.hpp"
 
+#include <sys/resource.h>
+#include <pthread.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstring>
 #include <format>
 
 namespace rearview::viewfinder {
+namespace {
+
+// CPU nice value of RecordPriority::Background: a nice-0 thread gets about ten times its share
+// of a contended core.
+constexpr int kBackgroundNice = 10;
+
+} // namespace
 
 bool RecordRate::take(uint64_t timestampNs) {
     if (dueNs_ && timestampNs + periodNs_ / 10 < *dueNs_)
@@ -20,52 +32,105 @@ bool RecordRate::take(uint64_t timestampNs) {
 }
 
 Result<std::unique_ptr<RecordBranch>> RecordBranch::create(gpu::Device& device, Options options) {
-    const RecordSize size = sizeOf(options.record.resolution);
     if (!(options.record.frameRate > 0))
         return fail(ErrorCode::InvalidArgument,
                     std::format("record frame rate {} must be positive", options.record.frameRate));
     std::unique_ptr<RecordBranch> b(new RecordBranch());
-    b->device_ = &device;
+    const RecordSize size = sizeOf(options.record.resolution);
     b->width_ = size.width;
     b->height_ = size.height;
     b->rate_ = RecordRate(options.record.frameRate);
-    auto submitter = gpu::Submitter::create(device, 2, 16);
-    if (!submitter)
-        return std::unexpected(submitter.error());
-    b->submitter_.emplace(std::move(*submitter));
-    auto scale = stages::RecordScale::create(device);
-    if (!scale)
-        return std::unexpected(scale.error());
-    b->scale_ = std::move(*scale);
-    const stages::Nv12Buffer layout = stages::RecordScale::outputLayout(size.width, size.height, options.colorSpace);
-    for (Output& out : b->outputs_) {
-        auto buffer = gpu::Buffer::create(device, layout.size, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
-                                          gpu::MemoryUse::Readback);
-        if (!buffer)
-            return std::unexpected(buffer.error());
-        out.nv12 = std::move(*buffer);
-    }
     b->options_ = std::move(options);
-    // The stage list is checked (LUT files read) before the recorder creates the file, so a
-    // bad list leaves nothing behind.
-    if (!b->options_.stages.empty())
-        if (auto r = b->applyStages(b->options_.stages); !r)
-            return std::unexpected(r.error());
-    auto recorder = record::Recorder::create(b->options_.record, size.width, size.height, b->options_.colorSpace);
-    if (!recorder)
-        return std::unexpected(recorder.error());
-    b->recorder_ = std::move(*recorder);
+    std::promise<Result<void>> created;
+    std::future<Result<void>> ready = created.get_future();
+    RecordBranch* raw = b.get();
+    b->thread_ = std::jthread([raw, &device, &created](std::stop_token stop) { raw->run(stop, device, created); });
+    if (auto r = ready.get(); !r)
+        return std::unexpected(r.error()); // the thread has ended; b's destructor joins it
     b->startNs_ = monotonicNs();
     b->stats_.recordRate = b->options_.record.frameRate;
+    b->stats_.priority = b->options_.record.priority;
     return b;
 }
 
 RecordBranch::~RecordBranch() {
-    // The readback buffers may still be written by a submission that was never collected.
-    for (const Output& out : outputs_)
-        if (out.value)
-            if (auto r = device_->waitTimeline(out.value); !r)
-                log::error("record branch: {}", r.error().message);
+    if (thread_.joinable()) {
+        thread_.request_stop();
+        thread_.join();
+    }
+}
+
+void RecordBranch::run(std::stop_token stop, gpu::Device& primary, std::promise<Result<void>>& created) {
+    pthread_setname_np(pthread_self(), "rv-record");
+    // Before anything is created here: threads started from now on (the companion device's
+    // driver threads, the encoder's) inherit this thread's priority.
+    if (options_.record.priority == RecordPriority::Background)
+        if (setpriority(PRIO_PROCESS, pid_t(gettid()), kBackgroundNice) != 0)
+            log::warn("record branch: could not lower its priority: {}", std::strerror(errno));
+    {
+        auto r = setUp(primary);
+        const bool ok = r.has_value();
+        created.set_value(std::move(r)); // `created` is gone after this
+        if (!ok)
+            return;
+    }
+    while (!stop.stop_requested()) {
+        CapturedFrame frame;
+        {
+            std::unique_lock lock(frameMutex_);
+            if (!frameTaken_.wait(lock, stop, [&] { return taken_.has_value(); }))
+                break;
+            frame = std::move(*taken_);
+            taken_.reset();
+        }
+        if (auto r = recordFrame(std::move(frame)); !r)
+            setError(r.error());
+        {
+            std::lock_guard lock(frameMutex_);
+            busy_ = false;
+        }
+        frameDone_.notify_all();
+    }
+    // A frame offered but never started goes back to its source with the thread.
+    std::lock_guard lock(frameMutex_);
+    taken_.reset();
+    busy_ = false;
+    frameDone_.notify_all();
+}
+
+Result<void> RecordBranch::setUp(gpu::Device& primary) {
+    auto device = gpu::Device::createCompanion(primary);
+    if (!device)
+        return std::unexpected(device.error());
+    device_ = std::move(*device);
+    auto importer = gpu::FrameImporter::create(*device_);
+    if (!importer)
+        return std::unexpected(importer.error());
+    importer_.emplace(std::move(*importer));
+    auto submitter = gpu::Submitter::create(*device_, 2, 16);
+    if (!submitter)
+        return std::unexpected(submitter.error());
+    submitter_.emplace(std::move(*submitter));
+    auto scale = stages::RecordScale::create(*device_);
+    if (!scale)
+        return std::unexpected(scale.error());
+    scale_ = std::move(*scale);
+    const stages::Nv12Buffer layout = stages::RecordScale::outputLayout(width_, height_, options_.colorSpace);
+    auto readback =
+        gpu::Buffer::create(*device_, layout.size, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, gpu::MemoryUse::Readback);
+    if (!readback)
+        return std::unexpected(readback.error());
+    readback_ = std::move(*readback);
+    // The stage list is checked (LUT files read) before the recorder creates the file, so a
+    // bad list leaves nothing behind.
+    if (!options_.stages.empty())
+        if (auto r = applyStages(options_.stages); !r)
+            return r;
+    auto recorder = record::Recorder::create(options_.record, width_, height_, options_.colorSpace);
+    if (!recorder)
+        return std::unexpected(recorder.error());
+    recorder_ = std::move(*recorder);
+    return {};
 }
 
 Result<void> RecordBranch::ensureConversion() {
@@ -108,12 +173,17 @@ Result<void> RecordBranch::applyStages(const std::vector<StageParams>& stages) {
 
 void RecordBranch::requestStages(std::vector<StageParams> stages) {
     std::lock_guard lock(pendingMutex_);
-    pending_ = std::move(stages);
+    pendingStages_ = std::move(stages);
 }
 
-std::optional<Error> RecordBranch::takeStageError() {
+std::optional<Error> RecordBranch::takeError() {
     std::lock_guard lock(statsMutex_);
-    return std::exchange(stageError_, std::nullopt);
+    return std::exchange(error_, std::nullopt);
+}
+
+void RecordBranch::setError(const Error& error) {
+    std::lock_guard lock(statsMutex_);
+    error_ = error;
 }
 
 Result<void> RecordBranch::recordWork(VkCommandBuffer cmd, const stages::Nv12Buffer& frame,
@@ -166,34 +236,40 @@ Result<void> RecordBranch::recordWork(VkCommandBuffer cmd, const stages::Nv12Buf
     return {};
 }
 
-Result<uint64_t> RecordBranch::submitFrame(const stages::Nv12Buffer& frame, uint64_t timestampNs) {
+void RecordBranch::offer(const CapturedFrame& frame) {
+    if (!recorder_->recording() || !rate_.take(frame.timestampNs))
+        return;
+    bool taken = false;
+    {
+        std::lock_guard lock(frameMutex_);
+        if (closed_)
+            return;
+        if (!busy_) {
+            taken_ = frame;
+            busy_ = taken = true;
+        }
+    }
+    if (taken)
+        frameTaken_.notify_one();
+    std::lock_guard lock(statsMutex_);
+    ++stats_.framesSelected;
+    // A frame still being recorded: the branch cannot keep up with the record rate, and
+    // waiting would stall the viewfinder.
+    if (!taken)
+        ++stats_.framesSkipped;
+}
+
+Result<void> RecordBranch::recordFrame(CapturedFrame frame) {
     std::optional<std::vector<StageParams>> request;
     {
         std::lock_guard lock(pendingMutex_);
-        request.swap(pending_);
+        request.swap(pendingStages_);
     }
     if (request)
         if (auto r = applyStages(*request); !r) {
             log::at(LogLevel::Warning, "record stages not changed: {}", r.error().message);
-            std::lock_guard lock(statsMutex_);
-            stageError_ = r.error();
+            setError(r.error());
         }
-    if (!recorder_->recording() || !rate_.take(timestampNs))
-        return 0;
-    Output* out = nullptr;
-    for (Output& o : outputs_)
-        if (!o.value)
-            out = &o;
-    {
-        std::lock_guard lock(statsMutex_);
-        ++stats_.framesSelected;
-        if (!out) {
-            // Both outputs still on the GPU or not yet collected: the GPU cannot keep up with
-            // the record rate, and waiting would stall the viewfinder.
-            ++stats_.framesSkipped;
-            return 0;
-        }
-    }
     if (!plan_ || planWidth_ != frame.width || planHeight_ != frame.height) {
         auto plan = planRecord(frame.width, frame.height, width_, height_);
         if (!plan)
@@ -202,40 +278,47 @@ Result<uint64_t> RecordBranch::submitFrame(const stages::Nv12Buffer& frame, uint
         planWidth_ = frame.width;
         planHeight_ = frame.height;
     }
+    auto in = importer_->acquire(frame);
+    if (!in)
+        return std::unexpected(in.error());
+    const stages::Nv12Buffer nv12{in->buffer,   in->offset,               in->size,     frame.width,     frame.height,
+                                  frame.stride, uint32_t(frame.uvOffset), frame.stride, frame.colorSpace};
     stages::Nv12Buffer dst = stages::RecordScale::outputLayout(width_, height_, options_.colorSpace);
-    dst.buffer = out->nv12.get();
+    dst.buffer = readback_.get();
     auto cmd = submitter_->begin();
     if (!cmd)
         return std::unexpected(cmd.error());
-    auto recorded = recordWork(*cmd, frame, dst);
+    // The camera (or the CPU) wrote the frame's memory.
+    gpu::memoryBarrier(*cmd, VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_WRITE_BIT,
+                       VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_READ_BIT);
     // The command buffer is in recording state either way; a failed one is submitted as far as
-    // it got and waited for here, so the caller need not hold the frame for it.
+    // it got and waited for, so the frame is never released under the GPU.
+    auto recorded = recordWork(*cmd, nv12, dst);
     auto value = submitter_->submit();
     if (!value)
         return std::unexpected(value.error());
-    if (!recorded) {
-        if (auto r = device_->waitTimeline(*value); !r)
-            log::error("record branch: {}", r.error().message);
+    importer_->submitted(*in, *value);
+    auto waited = device_->waitTimeline(*value);
+    if (!waited)
+        return std::unexpected(waited.error()); // the frame stays held: the GPU may still read it
+    const uint64_t timestampNs = frame.timestampNs;
+    frame = {}; // back to the camera as soon as the GPU is done with it
+    if (!recorded)
         return std::unexpected(recorded.error());
-    }
-    out->value = *value;
-    out->timestampNs = timestampNs;
-    return *value;
+    handOver(*value, timestampNs);
+    return {};
 }
 
-void RecordBranch::handOver(Output& out) {
-    // On lavapipe reading the timestamps waits while the queue executes anything (the frame
-    // loop's own read does the same); the copy is timed on its own after it.
-    auto spans = submitter_->spans(out.value);
+void RecordBranch::handOver(uint64_t value, uint64_t timestampNs) {
+    auto spans = submitter_->spans(value);
     const uint64_t startNs = monotonicNs();
-    out.value = 0;
     std::optional<record::RecordFrame> frame = recorder_->acquireFrame();
     uint64_t bytes = 0;
     if (frame) {
         // The one CPU copy of a recorded frame: readback memory into the encoder's pooled frame.
         const stages::Nv12Buffer layout = stages::RecordScale::outputLayout(width_, height_);
-        out.nv12.invalidate();
-        const auto* src = reinterpret_cast<const uint8_t*>(out.nv12.mapped());
+        readback_.invalidate();
+        const auto* src = reinterpret_cast<const uint8_t*>(readback_.mapped());
         auto copyPlane = [&](const uint8_t* from, uint32_t fromStride, uint8_t* to, uint32_t toStride, uint32_t rows) {
             if (fromStride == toStride) {
                 std::memcpy(to, from, size_t(fromStride) * rows);
@@ -247,7 +330,7 @@ void RecordBranch::handOver(Output& out) {
         };
         copyPlane(src, layout.yStride, frame->y(), frame->yStride, height_);
         copyPlane(src + layout.uvOffset, layout.uvStride, frame->uv(), frame->uvStride, height_ / 2);
-        frame->timestampNs = out.timestampNs;
+        frame->timestampNs = timestampNs;
         recorder_->submit(std::move(*frame));
     }
     const double copyMs = double(monotonicNs() - startNs) / 1e6;
@@ -262,23 +345,12 @@ void RecordBranch::handOver(Output& out) {
         stageTimes_.add(*spans);
 }
 
-void RecordBranch::collect() {
-    const uint64_t completed = device_->completedTimelineValue();
-    // Oldest first, so frames reach the recorder in timestamp order.
-    Output* order[2] = {&outputs_[0], &outputs_[1]};
-    if (order[1]->value && (!order[0]->value || order[1]->value < order[0]->value))
-        std::swap(order[0], order[1]);
-    for (Output* out : order)
-        if (out->value && out->value <= completed)
-            handOver(*out);
-}
-
 Result<void> RecordBranch::finish(std::chrono::milliseconds timeout) {
-    for (const Output& out : outputs_)
-        if (out.value)
-            if (auto r = device_->waitTimeline(out.value, uint64_t(timeout.count()) * 1'000'000); !r)
-                return r;
-    collect();
+    std::unique_lock lock(frameMutex_);
+    closed_ = true;
+    if (!frameDone_.wait_for(lock, timeout, [&] { return !busy_; }))
+        return fail(ErrorCode::DeviceLost,
+                    std::format("the record branch did not finish its last frame within {} ms", timeout.count()));
     return {};
 }
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The record branch of the frame loop: the same sensor frames the viewfinder shows, taken at
 // the record rate, cropped 16:9 and scaled to the recording's size on the GPU (optionally
-// through the pipeline's record: stages), read back once and handed to the encoder.
+// through the pipeline's record: stages), read back once and handed to the encoder, on a
+// thread and GPU queue of its own.
 #pragma once
 
 #include "core/record_plan.hpp"
@@ -9,6 +10,7 @@
 #include "core/stage_params.hpp"
 #include "gpu/buffer.hpp"
 #include "gpu/submitter.hpp"
+#include "gpu/frame_importer.hpp"
 #include "record/recorder.hpp"
 #include "stages/nv12_to_rgba.hpp"
 #include "stages/record_scale.hpp"
@@ -19,7 +21,10 @@
 #include <rearview/viewfinder.hpp>
 
 #include <chrono>
-#include <map>
+#include <condition_variable>
+#include <future>
+#include <stop_token>
+#include <thread>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -43,15 +48,22 @@ private:
     std::optional<uint64_t> dueNs_;
 };
 
-/// The record branch's GPU and copy work while a recording runs. Owned by the frame loop
-/// between Viewfinder::startRecording() and stopRecording(); everything but requestStages()
-/// and stats() is called on the pipeline thread.
+/// The record branch while a recording runs: owned by the frame loop between
+/// Viewfinder::startRecording() and stopRecording().
 ///
-/// Per recorded frame: one submission of its own, made right after the viewfinder's, with
-/// RecordScale (and, when the pipeline has record: stages, Nv12ToRgba -> StageChain ->
-/// RgbaToNv12 at the record size) writing into one of two host-visible readback buffers. Once
-/// that submission has completed, found without waiting at a later frame, the NV12 frame is
-/// copied once into a pooled RecordFrame and given to the Recorder, which never blocks.
+/// It runs on its own thread ("rv-record") and its own GPU device, a companion of the
+/// viewfinder's (gpu::Device::createCompanion()), so its work queues behind nothing of the
+/// viewfinder's and the viewfinder's behind nothing of its. With RecordPriority::Background
+/// the thread lowers its CPU priority before it creates anything, so the companion's driver
+/// threads (lavapipe's shader workers), the encoder's threads and its own inherit it.
+///
+/// The pipeline thread offers every frame (offer(), which never blocks); a frame due at the
+/// record rate is taken when the branch is idle, as a copy of the CapturedFrame that shares
+/// its release handle, so the camera gets the buffer back only when both branches are done
+/// with it. Per taken frame the branch imports it into its device, runs RecordScale (and, when
+/// the pipeline has record: stages, Nv12ToRgba -> StageChain -> RgbaToNv12 at the record size)
+/// into a host-visible readback buffer, waits for that, lets the frame go, copies the NV12
+/// frame once into a pooled RecordFrame and gives it to the Recorder, which never blocks.
 class RecordBranch {
 public:
     struct Options {
@@ -60,54 +72,58 @@ public:
         ColorSpace colorSpace;           ///< of the frames, written into the file's colour tags
     };
 
-    /// Creates the recorder (the file, the encoder) and the GPU resources, and applies the
-    /// stage list, so a path, encoder or stage error comes from here and nothing is recorded.
+    /// Starts the branch's thread, which creates the companion device, the GPU resources, the
+    /// stage list and the recorder (the file, the encoder); returns once that is done, so a
+    /// path, encoder or stage error comes from here and nothing is recorded.
     static Result<std::unique_ptr<RecordBranch>> create(gpu::Device& device, Options options);
+    /// Stops the thread after the frame in hand, if any, has been recorded.
     ~RecordBranch();
     RecordBranch(const RecordBranch&) = delete;
     RecordBranch& operator=(const RecordBranch&) = delete;
 
     /// From any thread: the record stage list from the next recorded frame on (an error in it
-    /// leaves the current list and is reported in stats().lastError).
+    /// leaves the current list and is reported by takeError()).
     void requestStages(std::vector<StageParams> stages);
 
-    /// When `frame` is due at the record rate and an output buffer is free, records and
-    /// submits its record work; returns that submission's timeline value (the frame must be
-    /// held until it completes) or 0 when the frame is not recorded.
-    Result<uint64_t> submitFrame(const stages::Nv12Buffer& frame, uint64_t timestampNs);
-    /// Hands every output whose GPU work has completed to the recorder; never blocks.
-    void collect();
-    /// Waits up to `timeout` for the outputs still on the GPU and hands them over (before the
-    /// branch leaves the frame loop, so the last frames are recorded too).
+    /// From the pipeline thread; never blocks. Takes `frame` when it is due at the record rate
+    /// and the branch is idle; a due frame that finds the branch busy is counted as skipped.
+    void offer(const CapturedFrame& frame);
+    /// Takes no more frames and waits up to `timeout` until the frame taken last has reached
+    /// the recorder and gone back to its source (before the branch leaves the frame loop or the
+    /// loop stops, so the last frames are recorded and every buffer is returned).
     Result<void> finish(std::chrono::milliseconds timeout);
 
     record::Recorder& recorder() { return *recorder_; }
     const RecordOptions& options() const { return options_.record; }
     /// The branch's figures and the recorder's.
     RecordingStats stats() const;
-    /// A requested stage list that could not be applied since the last call, if any.
-    std::optional<Error> takeStageError();
+    /// A frame that could not be recorded, or a requested stage list that could not be
+    /// applied, since the last call, if any.
+    std::optional<Error> takeError();
 
 private:
     RecordBranch() = default;
-    struct Output {
-        gpu::Buffer nv12;        ///< readback, RecordScale::outputLayout()
-        uint64_t value = 0;      ///< timeline value of the submission writing it; 0: free
-        uint64_t timestampNs = 0;
-    };
-    void handOver(Output& out);
+    void run(std::stop_token stop, gpu::Device& primary, std::promise<Result<void>>& created);
+    /// On the branch's thread: the companion device and everything that runs on it.
+    Result<void> setUp(gpu::Device& primary);
+    /// On the branch's thread: one frame from import to the recorder.
+    Result<void> recordFrame(CapturedFrame frame);
+    void handOver(uint64_t value, uint64_t timestampNs);
+    void setError(const Error& error);
     /// Creates the RGBA path (conversions, chain, intermediate buffers) on first need.
     Result<void> ensureConversion();
     Result<void> applyStages(const std::vector<StageParams>& stages);
     Result<void> recordWork(VkCommandBuffer cmd, const stages::Nv12Buffer& frame, const stages::Nv12Buffer& dst);
 
-    gpu::Device* device_ = nullptr;
+    // Declared first so it is destroyed last, after everything created on it.
+    std::unique_ptr<gpu::Device> device_;
     Options options_;
     uint32_t width_ = 0, height_ = 0;
     std::unique_ptr<record::Recorder> recorder_;
+    std::optional<gpu::FrameImporter> importer_;
     std::optional<gpu::Submitter> submitter_;
     stages::RecordScale scale_;
-    Output outputs_[2];
+    gpu::Buffer readback_; ///< RecordScale::outputLayout()
     // The record: stages, at record size; created on first use of a non-empty list.
     stages::Nv12ToRgba toRgba_;
     stages::RgbaToNv12 toNv12_;
@@ -116,19 +132,29 @@ private:
     gpu::Buffer rgba_;   ///< the chain's working image
     uint32_t seed_ = 0;
 
-    RecordRate rate_{30.0};
+    RecordRate rate_{30.0}; ///< pipeline thread
     std::optional<RecordPlan> plan_;
     uint32_t planWidth_ = 0, planHeight_ = 0;
     uint64_t startNs_ = 0;
 
     std::mutex pendingMutex_;
-    std::optional<std::vector<StageParams>> pending_;
+    std::optional<std::vector<StageParams>> pendingStages_;
+
+    // The hand-over from the pipeline thread: at most one frame taken and not yet recorded.
+    std::mutex frameMutex_;
+    std::condition_variable_any frameTaken_;
+    std::condition_variable frameDone_;
+    std::optional<CapturedFrame> taken_;
+    bool busy_ = false;   ///< a frame is taken or being recorded
+    bool closed_ = false; ///< finish() was called: no more frames are taken
 
     mutable std::mutex statsMutex_;
     RecordingStats stats_;
-    std::optional<Error> stageError_;
+    std::optional<Error> error_;
     RollingStats copyMs_;
     StageTimes stageTimes_;
+
+    std::jthread thread_; ///< last: stopped and joined before the members above go
 };
 
 } // namespace rearview::viewfinder

@@ -11,14 +11,18 @@
 
 namespace rearview::test {
 
+/// The context lives until the process ends: tests keep stage runners in function-local
+/// statics that use it until exit, and destroying it during exit() would come after static
+/// objects of the Vulkan layers created after it (a recording's companion device creates
+/// some) are gone.
 inline GpuContext& gpu() {
-    static GpuContext context = [] {
+    static GpuContext* context = [] {
         auto c = GpuContext::create(GpuOptions{.validation = true, .device = {}, .applicationName = "rearview-tests"});
         if (!c)
             FAIL("cannot create the test GPU: " << c.error().describe());
-        return std::move(*c);
+        return new GpuContext(std::move(*c));
     }();
-    return context;
+    return *context;
 }
 
 inline gpu::Device& device() { return deviceOf(gpu()); }

@@ -12,6 +12,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <sstream>
+#include <algorithm>
 #include <thread>
 
 using namespace rearview;
@@ -105,6 +107,9 @@ TEST_CASE("Recording 4K HEVC from the camera while the viewfinder keeps presenti
     ro.codec = RecordCodec::Hevc;
     ro.allowH264Fallback = false;
     ro.queueCapacity = 2; // what is queued at stop is encoded then: keep the test's stop short
+    // This test checks the file. At background priority a 4K software encode gets almost no
+    // CPU while other tests run beside it; the priority has its own test below.
+    ro.priority = RecordPriority::Normal;
     const ViewfinderStats before = vf->stats();
     if (auto r = vf->startRecording(ro); !r)
         FAIL(r.error().describe());
@@ -174,6 +179,77 @@ TEST_CASE("Recording 4K HEVC from the camera while the viewfinder keeps presenti
     INFO("chroma mean " << chroma.mean << ", max |C - 128| " << chroma.maxDeviation);
     CHECK(std::abs(chroma.mean - 128.0) < 1.0);
     CHECK(chroma.maxDeviation <= 3);
+    REQUIRE_NO_VALIDATION_MESSAGES();
+}
+
+namespace {
+
+/// Nice value of each of this process's threads whose name starts with `prefix`.
+std::vector<int> niceOfThreads(std::string_view prefix) {
+    std::vector<int> nices;
+    for (const fs::directory_entry& task : fs::directory_iterator("/proc/self/task")) {
+        std::ifstream comm(task.path() / "comm");
+        std::string name;
+        std::getline(comm, name);
+        if (!name.starts_with(prefix))
+            continue;
+        // Field 19 of stat is the nice value; the name (field 2) is in parentheses.
+        std::ifstream statFile(task.path() / "stat");
+        std::string stat;
+        std::getline(statFile, stat);
+        std::istringstream rest(stat.substr(stat.rfind(')') + 2));
+        std::string field;
+        for (int i = 3; i <= 19 && rest >> field; ++i) {
+        }
+        nices.push_back(std::stoi(field));
+    }
+    return nices;
+}
+
+} // namespace
+
+TEST_CASE("A background recording runs its thread, its encoder and its GPU device's workers below the viewfinder",
+          "[record][viewfinder]") {
+    ViewfinderOptions o = headless({.kind = SourceKind::Synthetic, .size = {2040, 1530}, .frameRate = 30});
+    auto created = Viewfinder::create(test::gpu(), o);
+    if (!created)
+        FAIL(created.error().describe());
+    Viewfinder& vf = **created;
+    REQUIRE(vf.start());
+    const size_t driverThreadsBefore = niceOfThreads("llvmpipe").size();
+    const fs::path dir = test::outputDir("viewfinder-priority");
+    for (const RecordPriority priority : {RecordPriority::Background, RecordPriority::Normal}) {
+        INFO("priority " << toString(priority));
+        RecordOptions ro;
+        ro.path = (dir / std::format("{}.mp4", toString(priority))).string();
+        ro.resolution = RecordResolution::Fhd;
+        ro.codec = RecordCodec::H264;
+        ro.priority = priority;
+        REQUIRE(vf.startRecording(ro));
+        const int expected = priority == RecordPriority::Background ? 10 : 0;
+        // The branch's thread and the threads started from it (they inherit its name unless
+        // they set one), and the encoder's thread.
+        const std::vector<int> branch = niceOfThreads("rv-record"), encoder = niceOfThreads("rv-encode");
+        REQUIRE_FALSE(branch.empty());
+        CHECK(std::ranges::count(branch, expected) == long(branch.size()));
+        REQUIRE_FALSE(encoder.empty());
+        CHECK(std::ranges::count(encoder, expected) == long(encoder.size()));
+        // lavapipe: the companion device brings shader workers of its own, at the branch's
+        // priority, while the viewfinder's keep theirs.
+        if (driverThreadsBefore > 0) {
+            const std::vector<int> driver = niceOfThreads("llvmpipe");
+            CHECK(driver.size() == 2 * driverThreadsBefore);
+            CHECK(std::ranges::count(driver, expected) >= long(driverThreadsBefore));
+            CHECK(std::ranges::count(driver, 0) >= long(driverThreadsBefore));
+        }
+        std::this_thread::sleep_for(1s);
+        auto stopped = vf.stopRecording();
+        if (!stopped)
+            FAIL(stopped.error().describe());
+        CHECK(stopped->framesEncoded >= 1);
+        CHECK(niceOfThreads("rv-record").empty());
+    }
+    vf.stop();
     REQUIRE_NO_VALIDATION_MESSAGES();
 }
 
