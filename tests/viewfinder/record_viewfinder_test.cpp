@@ -41,6 +41,15 @@ ViewfinderOptions headless(SourceOptions source) {
     return o;
 }
 
+/// A headless viewfinder on a 30 fps 2040x1530 synthetic source, not started.
+std::unique_ptr<Viewfinder> synthetic2k() {
+    auto vf = Viewfinder::create(test::gpu(),
+                                 headless({.kind = SourceKind::Synthetic, .size = {2040, 1530}, .frameRate = 30}));
+    if (!vf)
+        FAIL(vf.error().describe());
+    return std::move(*vf);
+}
+
 /// The virtual camera, or, when it cannot open here, a synthetic source big enough for 4K.
 std::unique_ptr<Viewfinder> cameraOrSynthetic(ViewfinderOptions o) {
     o.source.kind = SourceKind::Camera;
@@ -210,11 +219,8 @@ std::vector<int> niceOfThreads(std::string_view prefix) {
 
 TEST_CASE("A background recording runs its thread, its encoder and its GPU device's workers below the viewfinder",
           "[record][viewfinder]") {
-    ViewfinderOptions o = headless({.kind = SourceKind::Synthetic, .size = {2040, 1530}, .frameRate = 30});
-    auto created = Viewfinder::create(test::gpu(), o);
-    if (!created)
-        FAIL(created.error().describe());
-    Viewfinder& vf = **created;
+    const std::unique_ptr<Viewfinder> created = synthetic2k();
+    Viewfinder& vf = *created;
     REQUIRE(vf.start());
     const size_t driverThreadsBefore = niceOfThreads("llvmpipe").size();
     const fs::path dir = test::outputDir("viewfinder-priority");
@@ -254,11 +260,8 @@ TEST_CASE("A background recording runs its thread, its encoder and its GPU devic
 }
 
 TEST_CASE("Recording that cannot start says why and the viewfinder keeps running", "[record][viewfinder]") {
-    ViewfinderOptions o = headless({.kind = SourceKind::Synthetic, .size = {2040, 1530}, .frameRate = 30});
-    auto created = Viewfinder::create(test::gpu(), o);
-    if (!created)
-        FAIL(created.error().describe());
-    Viewfinder& vf = **created;
+    const std::unique_ptr<Viewfinder> created = synthetic2k();
+    Viewfinder& vf = *created;
 
     RecordOptions ro;
     ro.path = (test::outputDir("viewfinder-errors") / "clip.mp4").string();
@@ -309,11 +312,8 @@ TEST_CASE("Recording that cannot start says why and the viewfinder keeps running
 }
 
 TEST_CASE("A full disk stops the recording, the file plays, the viewfinder keeps presenting", "[record][viewfinder]") {
-    ViewfinderOptions o = headless({.kind = SourceKind::Synthetic, .size = {2040, 1530}, .frameRate = 30});
-    auto created = Viewfinder::create(test::gpu(), o);
-    if (!created)
-        FAIL(created.error().describe());
-    Viewfinder& vf = **created;
+    const std::unique_ptr<Viewfinder> created = synthetic2k();
+    Viewfinder& vf = *created;
     REQUIRE(vf.start());
 
     const fs::path dir = test::outputDir("viewfinder-disk-full");
