@@ -22,6 +22,9 @@ PanelPlacement placementOf(const CropPlan& p) {
             p.map.bx,   p.map.cx,    p.map.ay,   p.map.by,   p.map.cy,      p.panelWidth};
 }
 
+/// Output rows per invocation of crop_scale_horizontal.comp (its kRows).
+constexpr uint32_t kHorizontalRows = 4;
+
 struct HorizontalPush {
     PanelPlacement place;
     uint32_t yBase, yStride, cBase, cStride, yLoads, cLoads;
@@ -143,7 +146,9 @@ Result<void> CropScale::recordArea(VkCommandBuffer cmd, const Nv12Buffer& src, c
     horizontal_.bind(cmd);
     horizontal_.pushBuffers(cmd, {rows, dst});
     horizontal_.pushConstants(cmd, h);
-    vkCmdDispatch(cmd, gpu::groupsFor(plan.outWidth, horizontal_.localSizeX()), plan.outHeight, 1);
+    // kHorizontalRows output rows per invocation (kRows in the shader).
+    vkCmdDispatch(cmd, gpu::groupsFor(plan.outWidth, horizontal_.localSizeX()),
+                  (plan.outHeight + kHorizontalRows - 1) / kHorizontalRows, 1);
     return {};
 }
 
