@@ -56,10 +56,11 @@ std::string_view toString(OverloadPolicy policy) noexcept;
 /// How a recording's work is scheduled against the viewfinder's.
 enum class RecordPriority : uint8_t {
     /// Below the viewfinder (the default). The record branch's thread, the encoder's threads
-    /// and the record branch's GPU queue run at background priority (CPU nice +10, the lowest
-    /// queue priority, see docs/recording.md), so recording does not hold up the panel's
-    /// frames: when the machine is short of time the recording drops frames, counted in the
-    /// stats, and the viewfinder keeps its latency.
+    /// and, on a CPU Vulkan driver, the record branch's shader workers run under SCHED_IDLE:
+    /// only on CPU time that nothing at normal priority wants; its GPU queue has the lowest
+    /// priority (see docs/recording.md). Recording does not hold up the panel's frames: when
+    /// the machine is short of time the recording drops frames, counted in the stats, and the
+    /// viewfinder keeps its latency.
     Background,
     /// The same priority as the viewfinder: recording and viewfinder share the machine evenly.
     Normal,

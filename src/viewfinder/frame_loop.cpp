@@ -141,7 +141,7 @@ void FrameLoop::offerRecording(const CapturedFrame& frame) {
     if (!branch)
         return;
     branch->offer(frame);
-    if (auto e = branch->takeError())
+    if (auto e = branch->takeError(false))
         recordError(*e);
 }
 

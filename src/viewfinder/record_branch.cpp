@@ -4,9 +4,8 @@
 #include "core/clock.hpp"
 #include "core/log.hpp"
 
-#include <sys/resource.h>
 #include <pthread.h>
-#include <unistd.h>
+#include <sched.h>
 
 #include <cerrno>
 #include <cstring>
@@ -15,9 +14,15 @@
 namespace rearview::viewfinder {
 namespace {
 
-// CPU nice value of RecordPriority::Background: a nice-0 thread gets about ten times its share
-// of a contended core.
-constexpr int kBackgroundNice = 10;
+// RecordPriority::Background: SCHED_IDLE, which runs a thread only on CPU time no thread of a
+// normal policy wants (an unprivileged thread may choose it; new threads inherit it).
+Result<void> enterBackground() {
+    sched_param param{};
+    if (sched_setscheduler(0, SCHED_IDLE, &param) != 0)
+        return fail(ErrorCode::Internal,
+                    std::format("could not move the record branch to SCHED_IDLE: {}", std::strerror(errno)));
+    return {};
+}
 
 } // namespace
 
@@ -65,8 +70,8 @@ void RecordBranch::run(std::stop_token stop, gpu::Device& primary, std::promise<
     // Before anything is created here: threads started from now on (the companion device's
     // driver threads, the encoder's) inherit this thread's priority.
     if (options_.record.priority == RecordPriority::Background)
-        if (setpriority(PRIO_PROCESS, pid_t(gettid()), kBackgroundNice) != 0)
-            log::warn("record branch: could not lower its priority: {}", std::strerror(errno));
+        if (auto r = enterBackground(); !r)
+            log::warn("record branch: {}", r.error().message);
     {
         auto r = setUp(primary);
         const bool ok = r.has_value();
@@ -176,8 +181,12 @@ void RecordBranch::requestStages(std::vector<StageParams> stages) {
     pendingStages_ = std::move(stages);
 }
 
-std::optional<Error> RecordBranch::takeError() {
-    std::lock_guard lock(statsMutex_);
+std::optional<Error> RecordBranch::takeError(bool wait) {
+    std::unique_lock lock(statsMutex_, std::defer_lock);
+    if (wait)
+        lock.lock();
+    else if (!lock.try_lock())
+        return std::nullopt; // taken at a later call
     return std::exchange(error_, std::nullopt);
 }
 
@@ -237,11 +246,12 @@ Result<void> RecordBranch::recordWork(VkCommandBuffer cmd, const stages::Nv12Buf
 }
 
 void RecordBranch::offer(const CapturedFrame& frame) {
-    if (!recorder_->recording() || !rate_.take(frame.timestampNs))
+    if (!accepting_.load() || !rate_.take(frame.timestampNs))
         return;
+    // The lock's other holder is the branch's thread, which may run at background priority:
+    // the pipeline thread only tries it, and skips the frame when it is held.
     bool taken = false;
-    {
-        std::lock_guard lock(frameMutex_);
+    if (std::unique_lock lock(frameMutex_, std::try_to_lock); lock.owns_lock()) {
         if (closed_)
             return;
         if (!busy_) {
@@ -251,15 +261,19 @@ void RecordBranch::offer(const CapturedFrame& frame) {
     }
     if (taken)
         frameTaken_.notify_one();
-    std::lock_guard lock(statsMutex_);
-    ++stats_.framesSelected;
+    ++framesSelected_;
     // A frame still being recorded: the branch cannot keep up with the record rate, and
     // waiting would stall the viewfinder.
     if (!taken)
-        ++stats_.framesSkipped;
+        ++framesSkipped_;
 }
 
 Result<void> RecordBranch::recordFrame(CapturedFrame frame) {
+    // The recording may have stopped by itself (disk full): no more frames are taken.
+    if (!recorder_->recording()) {
+        accepting_ = false;
+        return {};
+    }
     std::optional<std::vector<StageParams>> request;
     {
         std::lock_guard lock(pendingMutex_);
@@ -359,6 +373,8 @@ RecordingStats RecordBranch::stats() const {
     {
         std::lock_guard lock(statsMutex_);
         s = stats_;
+        s.framesSelected = framesSelected_.load();
+        s.framesSkipped = framesSkipped_.load();
         s.gpuMs = {stageTimes_.total().p50(), stageTimes_.total().p99()};
         s.copyMs = {copyMs_.p50(), copyMs_.p99()};
         s.gpuStages = stageTimes_.medians();

@@ -20,6 +20,7 @@
 
 #include <rearview/viewfinder.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <future>
@@ -54,8 +55,9 @@ private:
 /// It runs on its own thread ("rv-record") and its own GPU device, a companion of the
 /// viewfinder's (gpu::Device::createCompanion()), so its work queues behind nothing of the
 /// viewfinder's and the viewfinder's behind nothing of its. With RecordPriority::Background
-/// the thread lowers its CPU priority before it creates anything, so the companion's driver
-/// threads (lavapipe's shader workers), the encoder's threads and its own inherit it.
+/// the thread moves to SCHED_IDLE before it creates anything, so the companion's driver
+/// threads (lavapipe's shader workers), the encoder's threads and its own inherit it. The
+/// pipeline thread never waits for a lock the branch's thread holds.
 ///
 /// The pipeline thread offers every frame (offer(), which never blocks); a frame due at the
 /// record rate is taken when the branch is idle, as a copy of the CapturedFrame that shares
@@ -98,8 +100,9 @@ public:
     /// The branch's figures and the recorder's.
     RecordingStats stats() const;
     /// A frame that could not be recorded, or a requested stage list that could not be
-    /// applied, since the last call, if any.
-    std::optional<Error> takeError();
+    /// applied, since the last call, if any. Without `wait` (the pipeline thread) it returns
+    /// nothing rather than wait for the branch's thread to let go of its figures.
+    std::optional<Error> takeError(bool wait = true);
 
 private:
     RecordBranch() = default;
@@ -147,6 +150,10 @@ private:
     std::optional<CapturedFrame> taken_;
     bool busy_ = false;   ///< a frame is taken or being recorded
     bool closed_ = false; ///< finish() was called: no more frames are taken
+
+    // Counted by the pipeline thread without a lock (see offer()).
+    std::atomic<bool> accepting_{true}; ///< false once the recorder has stopped by itself
+    std::atomic<uint64_t> framesSelected_{0}, framesSkipped_{0};
 
     mutable std::mutex statsMutex_;
     RecordingStats stats_;

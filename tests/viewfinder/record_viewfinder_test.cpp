@@ -9,11 +9,13 @@
 
 #include <catch2/catch_test_macros.hpp>
 
+#include <sched.h>
+
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
-#include <algorithm>
 #include <thread>
 
 using namespace rearview;
@@ -193,26 +195,27 @@ TEST_CASE("Recording 4K HEVC from the camera while the viewfinder keeps presenti
 
 namespace {
 
-/// Nice value of each of this process's threads whose name starts with `prefix`.
-std::vector<int> niceOfThreads(std::string_view prefix) {
-    std::vector<int> nices;
+/// Scheduling policy (SCHED_OTHER 0, SCHED_IDLE 5, ...) of each of this process's threads whose
+/// name starts with `prefix`.
+std::vector<int> policyOfThreads(std::string_view prefix) {
+    std::vector<int> policies;
     for (const fs::directory_entry& task : fs::directory_iterator("/proc/self/task")) {
         std::ifstream comm(task.path() / "comm");
         std::string name;
         std::getline(comm, name);
         if (!name.starts_with(prefix))
             continue;
-        // Field 19 of stat is the nice value; the name (field 2) is in parentheses.
+        // Field 41 of stat is the policy; the name (field 2) is in parentheses.
         std::ifstream statFile(task.path() / "stat");
         std::string stat;
         std::getline(statFile, stat);
         std::istringstream rest(stat.substr(stat.rfind(')') + 2));
         std::string field;
-        for (int i = 3; i <= 19 && rest >> field; ++i) {
+        for (int i = 3; i <= 41 && rest >> field; ++i) {
         }
-        nices.push_back(std::stoi(field));
+        policies.push_back(std::stoi(field));
     }
-    return nices;
+    return policies;
 }
 
 } // namespace
@@ -222,7 +225,7 @@ TEST_CASE("A background recording runs its thread, its encoder and its GPU devic
     const std::unique_ptr<Viewfinder> created = synthetic2k();
     Viewfinder& vf = *created;
     REQUIRE(vf.start());
-    const size_t driverThreadsBefore = niceOfThreads("llvmpipe").size();
+    const size_t driverThreadsBefore = policyOfThreads("llvmpipe").size();
     const fs::path dir = test::outputDir("viewfinder-priority");
     for (const RecordPriority priority : {RecordPriority::Background, RecordPriority::Normal}) {
         INFO("priority " << toString(priority));
@@ -232,10 +235,15 @@ TEST_CASE("A background recording runs its thread, its encoder and its GPU devic
         ro.codec = RecordCodec::H264;
         ro.priority = priority;
         REQUIRE(vf.startRecording(ro));
-        const int expected = priority == RecordPriority::Background ? 10 : 0;
+        const int expected = priority == RecordPriority::Background ? SCHED_IDLE : SCHED_OTHER;
         // The branch's thread and the threads started from it (they inherit its name unless
-        // they set one), and the encoder's thread.
-        const std::vector<int> branch = niceOfThreads("rv-record"), encoder = niceOfThreads("rv-encode");
+        // they set one), and the encoder's thread, once it has named itself.
+        std::vector<int> encoder = policyOfThreads("rv-encode");
+        for (int i = 0; i < 100 && encoder.empty(); ++i) {
+            std::this_thread::sleep_for(20ms);
+            encoder = policyOfThreads("rv-encode");
+        }
+        const std::vector<int> branch = policyOfThreads("rv-record");
         REQUIRE_FALSE(branch.empty());
         CHECK(std::ranges::count(branch, expected) == long(branch.size()));
         REQUIRE_FALSE(encoder.empty());
@@ -243,17 +251,19 @@ TEST_CASE("A background recording runs its thread, its encoder and its GPU devic
         // lavapipe: the companion device brings shader workers of its own, at the branch's
         // priority, while the viewfinder's keep theirs.
         if (driverThreadsBefore > 0) {
-            const std::vector<int> driver = niceOfThreads("llvmpipe");
+            const std::vector<int> driver = policyOfThreads("llvmpipe");
             CHECK(driver.size() == 2 * driverThreadsBefore);
             CHECK(std::ranges::count(driver, expected) >= long(driverThreadsBefore));
-            CHECK(std::ranges::count(driver, 0) >= long(driverThreadsBefore));
+            CHECK(std::ranges::count(driver, SCHED_OTHER) >= long(driverThreadsBefore));
         }
         std::this_thread::sleep_for(1s);
         auto stopped = vf.stopRecording();
         if (!stopped)
             FAIL(stopped.error().describe());
-        CHECK(stopped->framesEncoded >= 1);
-        CHECK(niceOfThreads("rv-record").empty());
+        // A background recording may get no CPU at all while other tests run beside this one.
+        if (priority == RecordPriority::Normal)
+            CHECK(stopped->framesEncoded >= 1);
+        CHECK(policyOfThreads("rv-record").empty());
     }
     vf.stop();
     REQUIRE_NO_VALIDATION_MESSAGES();
@@ -325,6 +335,7 @@ TEST_CASE("A full disk stops the recording, the file plays, the viewfinder keeps
     ro.codec = RecordCodec::H264;
     ro.bitrate = 40'000'000; // fills 1 MiB within a second or two
     ro.fragmentSeconds = 0.25;
+    ro.priority = RecordPriority::Normal; // fills the disk in time while other tests run beside it
     REQUIRE(vf.startRecording(ro));
 
     // The recording stops by itself; the app sees why in the stats.
