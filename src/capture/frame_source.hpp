@@ -26,7 +26,9 @@ struct FrameFormat {
 
 /// A source of CapturedFrames for one consumer thread. Every frame's `release` handle gives
 /// its buffer back to the source; a source has a bounded number of buffers, so a consumer
-/// that holds them all gets no further frames until it drops one.
+/// that holds them all gets no further frames until it drops one. A handle keeps its buffer's
+/// memory valid after the source has stopped or gone (the record branch may let go of a frame
+/// after the viewfinder stopped its camera).
 class FrameSource {
 public:
     virtual ~FrameSource() = default;

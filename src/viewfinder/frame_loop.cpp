@@ -87,8 +87,6 @@ void FrameLoop::stop() {
     thread_.request_stop();
     thread_.join();
     thread_ = {};
-    std::lock_guard lock(statsMutex_);
-    stoppedNs_ = monotonicNs(); // rates read later describe the run, not the time since
 }
 
 void FrameLoop::requestStages(std::vector<StageParams> stages) { pass_->requestStages(std::move(stages)); }
@@ -194,12 +192,16 @@ void FrameLoop::run(std::stop_token stop, FrameSource& source) {
         inFlight_->collect();
         device_->collectGarbage();
     }
-    // Every buffer goes back to its source before the loop ends, the record branch's too.
+    {
+        // Rates read later describe the run, not the wait below or the time since.
+        std::lock_guard lock(statsMutex_);
+        stoppedNs_ = monotonicNs();
+    }
+    // Every buffer the loop holds goes back to its source before the loop ends. The record
+    // branch may still hold one (its GPU work runs at its own priority): a frame's release
+    // handle keeps its buffer, and the source's memory, alive until it is dropped.
     if (auto r = inFlight_->drain(); !r)
         log::error("frames still on the GPU at stop: {}", r.error().message);
-    if (const std::shared_ptr<RecordBranch> branch = recordBranch())
-        if (auto r = branch->finish(std::chrono::seconds(10)); !r)
-            log::error("record branch at stop: {}", r.error().message);
     std::lock_guard lock(snapshotMutex_);
     for (SnapshotRequest& request : snapshotRequests_)
         request.done.set_value(fail(ErrorCode::Internal, "the viewfinder stopped before the snapshot was taken"));

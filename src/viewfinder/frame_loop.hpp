@@ -136,7 +136,7 @@ private:
     RollingStats sensorToReady_;
     StageTimes stageTimes_;
     RateMeter captureRate_;
-    uint64_t stoppedNs_ = 0; ///< when stop() ended the run; 0 while running
+    uint64_t stoppedNs_ = 0; ///< when the thread stopped taking frames; 0 while running
 
     std::jthread thread_;
 };

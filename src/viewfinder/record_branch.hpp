@@ -91,8 +91,8 @@ public:
     /// and the branch is idle; a due frame that finds the branch busy is counted as skipped.
     void offer(const CapturedFrame& frame);
     /// Takes no more frames and waits up to `timeout` until the frame taken last has reached
-    /// the recorder and gone back to its source (before the branch leaves the frame loop or the
-    /// loop stops, so the last frames are recorded and every buffer is returned).
+    /// the recorder and gone back to its source (before the branch leaves the frame loop, so
+    /// the last frames are recorded).
     Result<void> finish(std::chrono::milliseconds timeout);
 
     record::Recorder& recorder() { return *recorder_; }
