@@ -10,32 +10,43 @@ uint floorToUint(float x) { return floatBitsToUint(floor(x) + 8388608.0) & 0x7FF
 
 float coverage(float c, float lo, float hi) { return clamp(min(c + 1.0, hi) - max(c, lo), 0.0, 1.0); }
 
-// Y rows, four columns per 64-bit unit: `row` is the row's first unit, `loads` units cover
-// any footprint of the frame's width.
-float areaSumY(uint row, float lo, float hi, uint loads) {
+#ifdef AREA_ROWS
+// Sums over AREA_ROWS rows (defined by the including shader) that share the footprint
+// [lo, hi): each column's coverage weight is computed once for all the rows.
+
+// Y rows, four columns per 64-bit unit: `rows` holds each row's first unit, `loads` units
+// cover any footprint of the frame's width.
+void areaSumsY(const uint rows[AREA_ROWS], float lo, float hi, uint loads, out float s[AREA_ROWS]) {
+    for (uint k = 0u; k < AREA_ROWS; ++k)
+        s[k] = 0.0;
     const uint c0 = floorToUint(lo) & ~3u;
-    const uint a = row + (c0 >> 2);
-    float c = float(c0), s = 0.0;
+    const uint a = c0 >> 2;
+    float c = float(c0);
     for (uint i = 0u; i < loads; ++i, c += 4.0) {
-        const uvec2 v = unpackUint2x32(src[a + i]);
-        s += coverage(c, lo, hi) * float(v.x & 0xFFFFu) + coverage(c + 1.0, lo, hi) * float(v.x >> 16) +
-             coverage(c + 2.0, lo, hi) * float(v.y & 0xFFFFu) + coverage(c + 3.0, lo, hi) * float(v.y >> 16);
+        const vec4 w = vec4(coverage(c, lo, hi), coverage(c + 1.0, lo, hi), coverage(c + 2.0, lo, hi),
+                            coverage(c + 3.0, lo, hi));
+        for (uint k = 0u; k < AREA_ROWS; ++k) {
+            const uvec2 v = unpackUint2x32(src[rows[k] + a + i]);
+            s[k] += dot(w, vec4(v.x & 0xFFFFu, v.x >> 16, v.y & 0xFFFFu, v.y >> 16));
+        }
     }
-    return s;
 }
 
 // CbCr rows, two (Cb, Cr) samples per 64-bit unit; lo and hi in chroma samples.
-vec2 areaSumCbCr(uint row, float lo, float hi, uint loads) {
+void areaSumsCbCr(const uint rows[AREA_ROWS], float lo, float hi, uint loads, out vec2 s[AREA_ROWS]) {
+    for (uint k = 0u; k < AREA_ROWS; ++k)
+        s[k] = vec2(0.0);
     const uint k0 = floorToUint(lo) & ~1u;
-    const uint a = row + (k0 >> 1);
+    const uint a = k0 >> 1;
     float c = float(k0);
-    vec2 s = vec2(0.0);
     for (uint i = 0u; i < loads; ++i, c += 2.0) {
-        const uvec2 v = unpackUint2x32(src[a + i]);
-        s += coverage(c, lo, hi) * vec2(v.x & 0xFFFFu, v.x >> 16) +
-             coverage(c + 1.0, lo, hi) * vec2(v.y & 0xFFFFu, v.y >> 16);
+        const float w0 = coverage(c, lo, hi), w1 = coverage(c + 1.0, lo, hi);
+        for (uint k = 0u; k < AREA_ROWS; ++k) {
+            const uvec2 v = unpackUint2x32(src[rows[k] + a + i]);
+            s[k] += w0 * vec2(v.x & 0xFFFFu, v.x >> 16) + w1 * vec2(v.y & 0xFFFFu, v.y >> 16);
+        }
     }
-    return s;
 }
+#endif
 
 #endif

@@ -13,9 +13,12 @@ namespace {
 
 /// record_scale_horizontal.comp's push constants.
 struct HorizontalPush {
-    uint32_t rows, rowStride, loads, dstBase, dstStride, samples, mirror;
+    uint32_t rows, rowStride, loads, dstBase, dstStride, samples, planeRows, mirror;
     float left, step, norm;
 };
+
+/// Output rows per invocation of record_scale_horizontal.comp (its kRows).
+constexpr uint32_t kHorizontalRows = 4;
 
 uint32_t roundUp(uint32_t v, uint32_t to) { return (v + to - 1) / to * to; }
 
@@ -149,18 +152,19 @@ Result<void> RecordScale::record(VkCommandBuffer cmd, const Nv12Buffer& src, con
     const float step = float(plan.scaleX), norm = float(1.0 / (256.0 * plan.scaleX));
     const uint32_t mirror = plan.mirror ? 1 : 0;
     const HorizontalPush h[2] = {
-        {0, 2 * yPlane.dstStride, yLoads, 0, dst.yStride / 4, plan.outWidth, mirror, float(x0 - y.firstByte), step,
-         norm},
-        {2 * cBase, 2 * cPlane.dstStride, cLoads, dst.uvOffset / 4, dst.uvStride / 4, plan.outWidth / 2, mirror,
+        {0, 2 * yPlane.dstStride, yLoads, 0, dst.yStride / 4, plan.outWidth, plan.outHeight, mirror,
+         float(x0 - y.firstByte), step, norm},
+        {2 * cBase, 2 * cPlane.dstStride, cLoads, dst.uvOffset / 4, dst.uvStride / 4, plan.outWidth / 2, cRows, mirror,
          float(x0 / 2 - c.firstByte / 2), step, norm},
     };
-    const uint32_t planeRows[2] = {plan.outHeight, cRows};
     const uint32_t uintsPerRow = (plan.outWidth + 3) / 4;
     for (int p = 0; p < 2; ++p) {
         horizontal_[p].bind(cmd);
         horizontal_[p].pushBuffers(cmd, {rows, out});
         horizontal_[p].pushConstants(cmd, h[p]);
-        vkCmdDispatch(cmd, gpu::groupsFor(uintsPerRow, horizontal_[p].localSizeX()), planeRows[p], 1);
+        // kHorizontalRows output rows per invocation (kRows in the shader).
+        vkCmdDispatch(cmd, gpu::groupsFor(uintsPerRow, horizontal_[p].localSizeX()),
+                      (h[p].planeRows + kHorizontalRows - 1) / kHorizontalRows, 1);
     }
     return {};
 }
