@@ -4,7 +4,8 @@
 // vivid, or none), the HUD, and publishing to the mailbox, with face analysis on its thread
 // and a headless presenter taking frames at 120 Hz, as the viewfinder runs them. One
 // iteration is one frame and its time is that frame's sensor→ready latency. The recording
-// pair runs the vivid chain from a sensor at 15 fps without and with an 8K recording. Counters:
+// pair runs the vivid chain from a sensor at 15 fps without and with an 8K recording (the
+// largest size the frames allow; skipped for frames below 1080p). Counters:
 // p50/p99 of that latency, GPU ms per frame and per stage (medians), and the panel side:
 // present interval p50/p99, missed refreshes per second and sensor→presented p50. The
 // anchors are crop_scale's, in the same binary and run; scripts/bench-ratios sets these
@@ -14,6 +15,7 @@
 #include "capture/synthetic_source.hpp"
 #include "core/clock.hpp"
 #include "core/pipeline_file.hpp"
+#include "core/record_plan.hpp"
 #include "present/mailbox.hpp"
 #include "present/presenter.hpp"
 #include "viewfinder/frame_loop.hpp"
@@ -57,7 +59,7 @@ Result<SyntheticSource>& sensor(double fps) {
 }
 
 /// One viewfinder benchmark: a pipeline file (empty: none), the sensor's rate, and whether
-/// an 8K recording runs beside the viewfinder.
+/// a recording runs beside the viewfinder.
 struct Chain {
     std::string pipelineFile;
     double sensorFps = 0;
@@ -116,12 +118,24 @@ std::vector<std::string> hudLines() {
 
 std::string failure(std::string_view what, const Error& e) { return std::format("{}: {}", what, e.message); }
 
-/// An 8K HEVC recording (the default RecordOptions, background priority) of the loop's frames
+/// The largest recording size the frames can be scaled down to (8K for the 50 MP sensor), or
+/// nothing for frames smaller than 1080p.
+std::optional<RecordResolution> recordSizeFor(const FrameFormat& format) {
+    for (const RecordResolution r : {RecordResolution::Uhd8K, RecordResolution::Uhd4K, RecordResolution::Fhd}) {
+        const RecordSize size = sizeOf(r);
+        if (planRecord(format.width, format.height, size.width, size.height))
+            return r;
+    }
+    return std::nullopt;
+}
+
+/// An HEVC recording (the default RecordOptions, background priority) of the loop's frames
 /// into a temporary file, through the pipeline's record: stages.
 Result<std::shared_ptr<viewfinder::RecordBranch>> startRecording(gpu::Device& device, std::vector<StageParams> stages,
-                                                                 ColorSpace colorSpace) {
+                                                                 ColorSpace colorSpace, RecordResolution resolution) {
     RecordOptions o;
     o.path = (std::filesystem::temp_directory_path() / "rearview-bench-recording.mp4").string();
+    o.resolution = resolution;
     auto branch = viewfinder::RecordBranch::create(
         device, {.record = std::move(o), .stages = std::move(stages), .colorSpace = colorSpace});
     if (!branch)
@@ -181,7 +195,13 @@ void viewfinderChain(benchmark::State& state, const Chain& chain) {
     }
     (*loop)->requestStages(std::move(stages));
     if (chain.record) {
-        auto branch = startRecording(device, std::move(recordStages), source->format().colorSpace);
+        const std::optional<RecordResolution> size = recordSizeFor(source->format());
+        if (!size) {
+            state.SkipWithMessage(std::format("{}x{} frames are smaller than the smallest recording (1080p)",
+                                              source->format().width, source->format().height));
+            return;
+        }
+        auto branch = startRecording(device, std::move(recordStages), source->format().colorSpace, *size);
         if (!branch) {
             state.SkipWithError(failure("recording", branch.error()));
             return;
@@ -227,6 +247,9 @@ void viewfinderChain(benchmark::State& state, const Chain& chain) {
         state.counters["rec_frames_recorded"] = double(r.framesRecorded);
         state.counters["rec_frames_skipped"] = double(r.framesSkipped);
         state.counters["rec_gpu_ms"] = r.gpuMs.p50;
+        // A frame the branch could not record fails the benchmark, as a viewfinder frame would.
+        if (auto error = branch->takeError(); error && !state.error_occurred())
+            state.SkipWithError(failure("recording", *error));
         state.counters["rec_frames_encoded"] = double(e.framesEncoded);
         state.counters["rec_frames_dropped"] = double(e.framesDropped);
         state.counters["rec_encode_fps"] = e.encodeFps;

@@ -160,7 +160,9 @@ TEST_CASE("Frames in flight are bounded: past the bound the oldest frame's GPU w
         CHECK(*released[0]);
         CHECK(*released[1]);
         CHECK(dev.completedTimelineValue() >= values[1]);
-        CHECK(inFlight->boundWaits() == 2);
+        // It waited unless the released work had already completed by then (a fast GPU).
+        CHECK(inFlight->boundWaits() >= 1);
+        CHECK(inFlight->boundWaits() <= 2);
 
         REQUIRE(inFlight->drain());
         CHECK(inFlight->size() == 0);
