@@ -277,35 +277,24 @@ void viewfinderChain(benchmark::State& state, const Chain& chain) {
                                frames.frameHeight, faces ? "" : ", no face analysis"));
 }
 
-} // namespace
+// One iteration per frame, timed by the frame's own sensor→ready latency.
+void registerChain(const char* name, Chain chain) {
+    benchmark::RegisterBenchmark(name, [chain](benchmark::State& state) { viewfinderChain(state, chain); })
+        ->Iterations(kFrames)
+        ->Unit(benchmark::kMillisecond)
+        ->UseManualTime();
+}
 
-BENCHMARK_CAPTURE(viewfinderChain, selfie_beauty, Chain{.pipelineFile = "selfie-beauty.yaml"})
-    ->Name("viewfinder/selfie-beauty")
-    ->Iterations(kFrames)
-    ->Unit(benchmark::kMillisecond)
-    ->UseManualTime();
-BENCHMARK_CAPTURE(viewfinderChain, vivid, Chain{.pipelineFile = "vivid.yaml"})
-    ->Name("viewfinder/vivid")
-    ->Iterations(kFrames)
-    ->Unit(benchmark::kMillisecond)
-    ->UseManualTime();
-// Crop/scale and the HUD only: the chain's cost without a pipeline's stages.
-BENCHMARK_CAPTURE(viewfinderChain, no_pipeline, Chain{})
-    ->Name("viewfinder/no-pipeline")
-    ->Iterations(kFrames)
-    ->Unit(benchmark::kMillisecond)
-    ->UseManualTime();
-// Recording off and on, alternating, with the sensor at a camera's pace: the viewfinder's
-// sensor→ready latency with an 8K recording beside it against without one, from the same run.
-BENCHMARK_CAPTURE(viewfinderChain, recording_off,
-                  Chain{.pipelineFile = "vivid.yaml", .sensorFps = kCameraFps, .record = false})
-    ->Name("viewfinder/recording-off")
-    ->Iterations(kFrames)
-    ->Unit(benchmark::kMillisecond)
-    ->UseManualTime();
-BENCHMARK_CAPTURE(viewfinderChain, recording_on,
-                  Chain{.pipelineFile = "vivid.yaml", .sensorFps = kCameraFps, .record = true})
-    ->Name("viewfinder/recording-on")
-    ->Iterations(kFrames)
-    ->Unit(benchmark::kMillisecond)
-    ->UseManualTime();
+const bool registered = [] {
+    registerChain("viewfinder/selfie-beauty", {.pipelineFile = "selfie-beauty.yaml"});
+    registerChain("viewfinder/vivid", {.pipelineFile = "vivid.yaml"});
+    // Crop/scale and the HUD only: the chain's cost without a pipeline's stages.
+    registerChain("viewfinder/no-pipeline", {});
+    // Recording off and on, with the sensor at a camera's pace: the viewfinder's sensor→ready
+    // latency with a recording beside it against without one, from the same run.
+    registerChain("viewfinder/recording-off", {.pipelineFile = "vivid.yaml", .sensorFps = kCameraFps});
+    registerChain("viewfinder/recording-on", {.pipelineFile = "vivid.yaml", .sensorFps = kCameraFps, .record = true});
+    return true;
+}();
+
+} // namespace

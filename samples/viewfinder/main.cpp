@@ -14,15 +14,18 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <format>
 #include <filesystem>
+#include <format>
+#include <initializer_list>
 #include <optional>
 #include <print>
 #include <string>
 #include <thread>
+#include <utility>
 #include <variant>
-#include <unistd.h>
 #include <vector>
+
+#include <unistd.h>
 
 using namespace rearview;
 using namespace std::chrono_literals;
@@ -87,6 +90,16 @@ struct Args {
 struct UsageError {
     std::string message;
 };
+
+/// The value `text` names among `choices`; nullopt when it names none (or is missing).
+template <typename T>
+std::optional<T> choice(std::optional<std::string_view> text,
+                        std::initializer_list<std::pair<std::string_view, T>> choices) {
+    for (const auto& [name, value] : choices)
+        if (text == name)
+            return value;
+    return std::nullopt;
+}
 
 template <typename T>
 std::optional<T> number(std::string_view text) {
@@ -199,41 +212,30 @@ std::variant<Args, UsageError, bool> parse(int argc, char** argv) {
                 return bad("needs a file path");
             a.record.path = *v;
         } else if (opt == "--record-size") {
-            auto v = value();
-            if (v == "8k")
-                a.record.resolution = RecordResolution::Uhd8K;
-            else if (v == "4k")
-                a.record.resolution = RecordResolution::Uhd4K;
-            else if (v == "1080p")
-                a.record.resolution = RecordResolution::Fhd;
-            else
+            auto c = choice<RecordResolution>(value(), {{"8k", RecordResolution::Uhd8K},
+                                                        {"4k", RecordResolution::Uhd4K},
+                                                        {"1080p", RecordResolution::Fhd}});
+            if (!c)
                 return bad("must be 8k, 4k or 1080p");
+            a.record.resolution = *c;
         } else if (opt == "--record-codec") {
-            auto v = value();
-            if (v == "hevc")
-                a.record.codec = RecordCodec::Hevc;
-            else if (v == "h264")
-                a.record.codec = RecordCodec::H264;
-            else
+            auto c = choice<RecordCodec>(value(), {{"hevc", RecordCodec::Hevc}, {"h264", RecordCodec::H264}});
+            if (!c)
                 return bad("must be hevc or h264");
+            a.record.codec = *c;
         } else if (opt == "--record-priority") {
-            auto v = value();
-            if (v == "background")
-                a.record.priority = RecordPriority::Background;
-            else if (v == "normal")
-                a.record.priority = RecordPriority::Normal;
-            else
+            auto c = choice<RecordPriority>(
+                value(), {{"background", RecordPriority::Background}, {"normal", RecordPriority::Normal}});
+            if (!c)
                 return bad("must be background or normal");
+            a.record.priority = *c;
         } else if (opt == "--target") {
-            auto v = value();
-            if (v == "window")
-                a.options.target = PresentTarget::Window;
-            else if (v == "display")
-                a.options.target = PresentTarget::Display;
-            else if (v == "headless")
-                a.options.target = PresentTarget::Headless;
-            else
+            auto c = choice<PresentTarget>(value(), {{"window", PresentTarget::Window},
+                                                     {"display", PresentTarget::Display},
+                                                     {"headless", PresentTarget::Headless}});
+            if (!c)
                 return bad("must be window, display or headless");
+            a.options.target = *c;
         } else if (opt == "-v" || opt == "--verbose") {
             a.verbose = true;
         } else if (opt == "-q" || opt == "--quiet") {
