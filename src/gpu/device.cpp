@@ -16,8 +16,9 @@ namespace {
 
 constexpr const char* kValidationLayer = "VK_LAYER_KHRONOS_validation";
 
-// volk keeps one set of Vulkan function pointers per process, and layer entry points are
-// specific to the device they were loaded for, so one Device may exist at a time.
+// volk keeps one set of Vulkan function pointers per process, loaded for one device, so one
+// Device may exist at a time; its companions (createCompanion(): the same driver and layers,
+// whose entry points take any of their own handles) use those pointers too.
 std::atomic<bool> deviceExists{false};
 
 std::string lower(std::string_view s) {
