@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Host side of shaders/crop_scale/crop_scale_vertical.comp, the vertical half of the area
 // downscale shared by the viewfinder's crop_scale and the record branch's record_scale: its
-// push constants and the strips of a plane row it covers.
+// push constants, its pipeline and the strips of a plane row it covers.
 #pragma once
+
+#include "gpu/compute_pipeline.hpp"
 
 #include <cmath>
 #include <cstdint>
@@ -17,6 +19,11 @@ struct VerticalPlane {
 struct VerticalPush {
     VerticalPlane plane[2];
 };
+
+/// crop_scale_vertical.comp's pipeline: the frame and the rows it writes as its two buffers.
+inline Result<gpu::ComputePipeline> createVerticalPipeline(gpu::Device& device) {
+    return gpu::ComputePipeline::createForBuffers(device, gpu::ShaderId::crop_scale_vertical, 2, sizeof(VerticalPush));
+}
 
 /// The 16-byte strips of a plane row that cover byte columns [lo, hi).
 struct Strips {

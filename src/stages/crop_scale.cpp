@@ -44,7 +44,7 @@ struct BilinearPush {
 Result<CropScale> CropScale::create(gpu::Device& device) {
     CropScale s;
     s.device_ = &device;
-    auto v = gpu::ComputePipeline::createForBuffers(device, gpu::ShaderId::crop_scale_vertical, 2, sizeof(VerticalPush));
+    auto v = createVerticalPipeline(device);
     if (!v)
         return std::unexpected(v.error());
     auto h = gpu::ComputePipeline::createForBuffers(device, gpu::ShaderId::crop_scale_horizontal, 2,

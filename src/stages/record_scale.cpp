@@ -52,7 +52,7 @@ Result<void> checkOutput(const Nv12Buffer& dst, const RecordPlan& plan) {
 Result<RecordScale> RecordScale::create(gpu::Device& device) {
     RecordScale s;
     s.device_ = &device;
-    auto v = gpu::ComputePipeline::createForBuffers(device, gpu::ShaderId::crop_scale_vertical, 2, sizeof(VerticalPush));
+    auto v = createVerticalPipeline(device);
     if (!v)
         return std::unexpected(v.error());
     const std::array<VkDescriptorType, 2> buffers{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER};
