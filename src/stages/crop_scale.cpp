@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <format>
+#include <optional>
 
 namespace rearview::stages {
 namespace {
@@ -61,7 +62,7 @@ Result<CropScale> CropScale::create(gpu::Device& device) {
 }
 
 Result<void> CropScale::record(VkCommandBuffer cmd, const Nv12Buffer& src, const CropPlan& plan,
-                               VkDescriptorBufferInfo dst) {
+                               VkDescriptorBufferInfo dst, gpu::Submitter* passSpans) {
     if (src.yStride % 8 || src.uvOffset % 8 || src.uvStride % 8)
         return fail(ErrorCode::InvalidArgument,
                     std::format("crop/scale reads 8-byte units: Y stride {}, CbCr offset {} and CbCr stride {} must "
@@ -79,13 +80,13 @@ Result<void> CropScale::record(VkCommandBuffer cmd, const Nv12Buffer& src, const
         return fail(ErrorCode::InvalidArgument, std::format("working image of {} bytes is smaller than {}x{} RGBA8",
                                                             dst.range, plan.panelWidth, plan.panelHeight));
     if (plan.sampling == Sampling::Area)
-        return recordArea(cmd, src, plan, dst);
+        return recordArea(cmd, src, plan, dst, passSpans);
     recordBilinear(cmd, src, plan, dst);
     return {};
 }
 
 Result<void> CropScale::recordArea(VkCommandBuffer cmd, const Nv12Buffer& src, const CropPlan& plan,
-                                   VkDescriptorBufferInfo dst) {
+                                   VkDescriptorBufferInfo dst, gpu::Submitter* passSpans) {
     const double x0 = plan.cropX, x1 = plan.cropX + plan.cropWidth;
     const Strips y = stripsCovering(x0, x1);
     const Strips c = stripsCovering(std::floor(x0 / 2) * 2, std::ceil(x1 / 2) * 2);
@@ -114,6 +115,7 @@ Result<void> CropScale::recordArea(VkCommandBuffer cmd, const Nv12Buffer& src, c
 
     const VkDescriptorBufferInfo frame{src.buffer, src.offset, src.size};
     const VkDescriptorBufferInfo rows{rows_.get(), 0, rowBytes};
+    std::optional<gpu::ScopedSpan> pass(std::in_place, passSpans, kVerticalSpan);
     // The previous frame's horizontal pass may still be reading the rows.
     gpu::memoryBarrier(cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_READ_BIT,
                        VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT);
@@ -130,6 +132,7 @@ Result<void> CropScale::recordArea(VkCommandBuffer cmd, const Nv12Buffer& src, c
     gpu::memoryBarrier(cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
                        VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_READ_BIT);
 
+    pass.emplace(passSpans, kHorizontalSpan); // ends the vertical span first
     HorizontalPush h{};
     h.place = placementOf(plan);
     h.yBase = 0;

@@ -4,6 +4,7 @@
 #include "core/crop_plan.hpp"
 #include "gpu/buffer.hpp"
 #include "gpu/compute_pipeline.hpp"
+#include "gpu/submitter.hpp"
 #include "stages/nv12_to_rgba.hpp"
 
 namespace rearview::stages {
@@ -32,13 +33,18 @@ public:
 
     /// Records the stage: `src` per `plan` into `dst` (plan.panelWidth * plan.panelHeight
     /// uints). Parameters may change every call; no pipeline is rebuilt. Fails for a plan
-    /// that does not fit the frame or a stride that is not a multiple of 4.
+    /// that does not fit the frame or a stride that is not a multiple of 8.
+    /// With `passSpans`, area sampling times its two passes as the spans kVerticalSpan and
+    /// kHorizontalSpan of that submitter (nested in whatever span is open).
     Result<void> record(VkCommandBuffer cmd, const Nv12Buffer& src, const CropPlan& plan,
-                        VkDescriptorBufferInfo dst);
+                        VkDescriptorBufferInfo dst, gpu::Submitter* passSpans = nullptr);
+
+    static constexpr const char* kVerticalSpan = "crop_scale.vertical";
+    static constexpr const char* kHorizontalSpan = "crop_scale.horizontal";
 
 private:
     Result<void> recordArea(VkCommandBuffer cmd, const Nv12Buffer& src, const CropPlan& plan,
-                            VkDescriptorBufferInfo dst);
+                            VkDescriptorBufferInfo dst, gpu::Submitter* passSpans);
     void recordBilinear(VkCommandBuffer cmd, const Nv12Buffer& src, const CropPlan& plan,
                         VkDescriptorBufferInfo dst) const;
 

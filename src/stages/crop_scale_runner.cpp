@@ -26,11 +26,12 @@ Result<void> CropScaleRunner::run(const Nv12View& frame, const CropPlan& plan, R
     if (auto r = oneShot_.ensure(output_, outBytes, gpu::MemoryUse::Readback); !r)
         return r;
     auto ms = oneShot_.run("crop_scale", [&](VkCommandBuffer cmd) {
-        return stage_.record(cmd, *in, plan, {output_.get(), 0, outBytes});
+        return stage_.record(cmd, *in, plan, {output_.get(), 0, outBytes}, oneShot_.spans());
     });
     if (!ms)
         return std::unexpected(ms.error());
     lastGpuMs_ = *ms;
+    lastPasses_ = {oneShot_.lastSpanMs(CropScale::kVerticalSpan), oneShot_.lastSpanMs(CropScale::kHorizontalSpan)};
 
     output_.invalidate();
     out = RgbaImage(plan.panelWidth, plan.panelHeight);

@@ -19,6 +19,11 @@ public:
     Result<void> run(const Nv12View& frame, const CropPlan& plan, RgbaImage& out);
     /// GPU time of the last run's stage (timestamp queries), in ms.
     double lastGpuMs() const { return lastGpuMs_; }
+    /// GPU time of each pass of the last run's area downscale, in ms (0 for bilinear).
+    struct PassMs {
+        double vertical = 0, horizontal = 0;
+    };
+    PassMs lastPassMs() const { return lastPasses_; }
 
 private:
     OneShot oneShot_;
@@ -26,6 +31,7 @@ private:
     gpu::Buffer upload_;
     gpu::Buffer output_;
     double lastGpuMs_ = 0;
+    PassMs lastPasses_;
 };
 
 } // namespace rearview::stages

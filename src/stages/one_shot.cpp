@@ -51,7 +51,15 @@ Result<double> OneShot::run(const char* span, const std::function<Result<void>(V
     if (!spans)
         return std::unexpected(spans.error());
     device_->collectGarbage();
-    return spans->empty() ? 0.0 : spans->front().ms;
+    lastSpans_ = std::move(*spans);
+    return lastSpans_.empty() ? 0.0 : lastSpans_.front().ms;
+}
+
+double OneShot::lastSpanMs(std::string_view name) const {
+    for (const gpu::GpuSpan& s : lastSpans_)
+        if (s.name == name)
+            return s.ms;
+    return 0;
 }
 
 Result<Nv12Buffer> OneShot::uploadNv12(gpu::Buffer& buffer, const Nv12View& frame) const {

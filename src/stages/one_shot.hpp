@@ -8,6 +8,8 @@
 #include <rearview/image.hpp>
 
 #include <functional>
+#include <string_view>
+#include <vector>
 
 namespace rearview::stages {
 
@@ -25,6 +27,10 @@ public:
     /// Records `record` in a span named `span`, submits, waits, and returns the span's GPU
     /// time in ms. A record error is returned after the (then empty) submission completes.
     Result<double> run(const char* span, const std::function<Result<void>(VkCommandBuffer)>& record);
+    /// Where `record` may open spans of its own, nested in run()'s span.
+    gpu::Submitter* spans() { return &submitter_; }
+    /// GPU time in ms of the last run's span named `name`, 0 when it had none.
+    double lastSpanMs(std::string_view name) const;
 
     /// For stages from one working image into another: uploads `in`, runs `record(cmd, src,
     /// dst)` (src == dst when `inPlace`), reads dst back into `out` (which may be `in`).
@@ -38,6 +44,7 @@ public:
 private:
     gpu::Device* device_ = nullptr;
     gpu::Submitter submitter_;
+    std::vector<gpu::GpuSpan> lastSpans_;
     gpu::Buffer input_;  ///< runOnImage()'s source
     gpu::Buffer output_; ///< its destination (readback memory is host-writable: in place starts here)
 };

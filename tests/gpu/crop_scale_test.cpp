@@ -280,3 +280,21 @@ TEST_CASE("Crop/scale rejects what it cannot do with actionable errors", "[gpu]"
     CHECK(r.error().message.find("stride 102") != std::string::npos);
     REQUIRE_NO_VALIDATION_MESSAGES();
 }
+
+TEST_CASE("Area downscale times its two passes within the stage's time; bilinear has none", "[gpu]") {
+    if (test::device().timestampPeriodNs() == 0)
+        SKIP("the queue has no timestamps");
+    const Nv12Image f = rampsWithNoise(2040, 1530, 2048, {YcbcrMatrix::Bt709, YcbcrRange::Full});
+    onGpu(f, plan(f, kPanelW / 2, kPanelH / 2, ViewGeometry{}));
+    const auto area = runner().lastPassMs();
+    INFO("stage " << runner().lastGpuMs() << " ms, vertical " << area.vertical << " ms, horizontal "
+                  << area.horizontal << " ms");
+    CHECK(area.vertical > 0);
+    CHECK(area.horizontal > 0);
+    CHECK(area.vertical + area.horizontal <= runner().lastGpuMs() * 1.001);
+
+    onGpu(f, plan(f, kPanelW, kPanelH, ViewGeometry{.zoom = 4}));
+    CHECK(runner().lastPassMs().vertical == 0);
+    CHECK(runner().lastPassMs().horizontal == 0);
+    REQUIRE_NO_VALIDATION_MESSAGES();
+}
