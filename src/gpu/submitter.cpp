@@ -9,22 +9,12 @@ Result<Submitter> Submitter::create(Device& device, uint32_t slots, uint32_t max
     Submitter s;
     s.device_ = &device;
     s.maxSpans_ = maxSpans;
-    VkCommandPoolCreateInfo pci{VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO};
-    pci.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;
-    pci.queueFamilyIndex = device.queueFamily();
-    VkCommandPool pool = VK_NULL_HANDLE;
-    RV_VK_TRY(vkCreateCommandPool(device.device(), &pci, nullptr, &pool));
-    s.pool_ = Owned<VkCommandPool>(device.device(), pool);
-
+    auto cmds = createCommandBuffers(device, slots, s.pool_);
+    if (!cmds)
+        return std::unexpected(cmds.error());
     s.slots_.resize(slots);
-    std::vector<VkCommandBuffer> cmds(slots);
-    VkCommandBufferAllocateInfo ai{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
-    ai.commandPool = pool;
-    ai.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
-    ai.commandBufferCount = slots;
-    RV_VK_TRY(vkAllocateCommandBuffers(device.device(), &ai, cmds.data()));
     for (uint32_t i = 0; i < slots; ++i) {
-        s.slots_[i].cmd = cmds[i];
+        s.slots_[i].cmd = (*cmds)[i];
         if (device.timestampPeriodNs() > 0) {
             VkQueryPoolCreateInfo qci{VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO};
             qci.queryType = VK_QUERY_TYPE_TIMESTAMP;
@@ -119,6 +109,22 @@ Result<std::vector<GpuSpan>> Submitter::spans(uint64_t value) {
         return out;
     }
     return std::vector<GpuSpan>{};
+}
+
+Result<std::vector<VkCommandBuffer>> createCommandBuffers(Device& device, uint32_t count, Owned<VkCommandPool>& pool) {
+    VkCommandPoolCreateInfo pci{VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO};
+    pci.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;
+    pci.queueFamilyIndex = device.queueFamily();
+    VkCommandPool created = VK_NULL_HANDLE;
+    RV_VK_TRY(vkCreateCommandPool(device.device(), &pci, nullptr, &created));
+    pool = Owned<VkCommandPool>(device.device(), created);
+    std::vector<VkCommandBuffer> cmds(count);
+    VkCommandBufferAllocateInfo ai{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
+    ai.commandPool = created;
+    ai.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
+    ai.commandBufferCount = count;
+    RV_VK_TRY(vkAllocateCommandBuffers(device.device(), &ai, cmds.data()));
+    return cmds;
 }
 
 void imageBarrier(VkCommandBuffer cmd, VkImage image, VkImageLayout from, VkImageLayout to,

@@ -74,6 +74,10 @@ private:
     Submitter* submitter_;
 };
 
+/// Creates `pool` on the device's queue family, with buffers that can be reset one by one,
+/// and allocates `count` primary command buffers from it.
+Result<std::vector<VkCommandBuffer>> createCommandBuffers(Device& device, uint32_t count, Owned<VkCommandPool>& pool);
+
 /// A layout transition of a whole single-mip, single-layer colour image, with the stages and
 /// accesses it orders.
 void imageBarrier(VkCommandBuffer cmd, VkImage image, VkImageLayout from, VkImageLayout to,

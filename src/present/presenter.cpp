@@ -66,19 +66,10 @@ Result<std::unique_ptr<Presenter>> Presenter::create(gpu::Device& device, Mailbo
         return std::unexpected(blit.error());
     p->blit_ = std::move(*blit);
 
-    VkCommandPoolCreateInfo pci{VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO};
-    pci.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;
-    pci.queueFamilyIndex = device.queueFamily();
-    VkCommandPool pool = VK_NULL_HANDLE;
-    RV_VK_TRY(vkCreateCommandPool(device.device(), &pci, nullptr, &pool));
-    p->pool_ = gpu::Owned<VkCommandPool>(device.device(), pool);
-    std::vector<VkCommandBuffer> cmds(kCommandSlots);
-    VkCommandBufferAllocateInfo ai{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
-    ai.commandPool = pool;
-    ai.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
-    ai.commandBufferCount = kCommandSlots;
-    RV_VK_TRY(vkAllocateCommandBuffers(device.device(), &ai, cmds.data()));
-    for (VkCommandBuffer c : cmds)
+    auto cmds = gpu::createCommandBuffers(device, kCommandSlots, p->pool_);
+    if (!cmds)
+        return std::unexpected(cmds.error());
+    for (VkCommandBuffer c : *cmds)
         p->commands_.push_back({c, 0});
 
     p->stats_.timingSource(p->timing_);

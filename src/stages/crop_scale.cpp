@@ -63,19 +63,8 @@ Result<CropScale> CropScale::create(gpu::Device& device) {
 
 Result<void> CropScale::record(VkCommandBuffer cmd, const Nv12Buffer& src, const CropPlan& plan,
                                VkDescriptorBufferInfo dst, gpu::Submitter* passSpans) {
-    if (src.yStride % 8 || src.uvOffset % 8 || src.uvStride % 8)
-        return fail(ErrorCode::InvalidArgument,
-                    std::format("crop/scale reads 8-byte units: Y stride {}, CbCr offset {} and CbCr stride {} must "
-                                "be multiples of 8",
-                                src.yStride, src.uvOffset, src.uvStride));
-    if (src.yStride < src.width || src.uvStride < (src.width + 1) / 2 * 2)
-        return fail(ErrorCode::InvalidArgument, std::format("strides {} / {} are shorter than a {}-pixel row",
-                                                            src.yStride, src.uvStride, src.width));
-    if (plan.cropX < 0 || plan.cropY < 0 || plan.cropX + plan.cropWidth > src.width + 1e-6 ||
-        plan.cropY + plan.cropHeight > src.height + 1e-6)
-        return fail(ErrorCode::InvalidArgument,
-                    std::format("crop {:.1f},{:.1f} {:.1f}x{:.1f} is not inside the {}x{} frame", plan.cropX,
-                                plan.cropY, plan.cropWidth, plan.cropHeight, src.width, src.height));
+    if (auto ok = checkAreaSource(src, "crop/scale", plan.cropX, plan.cropY, plan.cropWidth, plan.cropHeight); !ok)
+        return ok;
     if (dst.range != VK_WHOLE_SIZE && dst.range < VkDeviceSize(plan.panelWidth) * plan.panelHeight * 4)
         return fail(ErrorCode::InvalidArgument, std::format("working image of {} bytes is smaller than {}x{} RGBA8",
                                                             dst.range, plan.panelWidth, plan.panelHeight));

@@ -84,19 +84,9 @@ Nv12Buffer RecordScale::outputLayout(uint32_t width, uint32_t height, ColorSpace
 
 Result<void> RecordScale::record(VkCommandBuffer cmd, const Nv12Buffer& src, const RecordPlan& plan,
                                  const Nv12Buffer& dst) {
-    if (src.yStride % 8 || src.uvOffset % 8 || src.uvStride % 8)
-        return fail(ErrorCode::InvalidArgument,
-                    std::format("record_scale reads 8-byte units: Y stride {}, CbCr offset {} and CbCr stride {} must "
-                                "be multiples of 8",
-                                src.yStride, src.uvOffset, src.uvStride));
-    if (src.yStride < src.width || src.uvStride < (src.width + 1) / 2 * 2)
-        return fail(ErrorCode::InvalidArgument, std::format("strides {} / {} are shorter than a {}-pixel row",
-                                                            src.yStride, src.uvStride, src.width));
     const CropRect& crop = plan.crop;
-    if (crop.x < 0 || crop.y < 0 || crop.x + crop.width > src.width + 1e-6 || crop.y + crop.height > src.height + 1e-6)
-        return fail(ErrorCode::InvalidArgument,
-                    std::format("crop {:.2f},{:.2f} {:.2f}x{:.2f} is not inside the {}x{} frame", crop.x, crop.y,
-                                crop.width, crop.height, src.width, src.height));
+    if (auto ok = checkAreaSource(src, "record_scale", crop.x, crop.y, crop.width, crop.height); !ok)
+        return ok;
     if (plan.outWidth % 2 || plan.outHeight % 2 || plan.outWidth == 0 || plan.outHeight == 0 ||
         !(plan.scaleX >= 1 && plan.scaleY >= 1 && std::max(plan.scaleX, plan.scaleY) <= kMaxRecordDownscale))
         return fail(ErrorCode::InvalidArgument,
