@@ -53,20 +53,25 @@ enum class OverloadPolicy : uint8_t {
 /// "drop-oldest", "halve-rate".
 std::string_view toString(OverloadPolicy policy) noexcept;
 
-/// How a recording's work is scheduled against the viewfinder's.
+/// How a recording's work is scheduled against the viewfinder's (docs/viewfinder.md,
+/// "Priorities under load"). On a CPU Vulkan driver the record branch's shader workers, the
+/// encoder's threads and the branch's own thread all get the priority.
 enum class RecordPriority : uint8_t {
-    /// Below the viewfinder (the default). The record branch's thread, the encoder's threads
-    /// and, on a CPU Vulkan driver, the record branch's shader workers run under SCHED_IDLE:
-    /// only on CPU time that nothing at normal priority wants; its GPU queue has the lowest
-    /// priority (see docs/recording.md). Recording does not hold up the panel's frames: when
-    /// the machine is short of time the recording drops frames, counted in the stats, and the
-    /// viewfinder keeps its latency.
-    Background,
-    /// The same priority as the viewfinder: recording and viewfinder share the machine evenly.
+    /// The default: above the panel's processing of new camera frames and below the panel's
+    /// refresh. The record branch's threads run at nice 4 (the panel's processing at nice 10),
+    /// and the viewfinder's governor sheds panel processing before a record frame is skipped:
+    /// what the user asked to keep is kept.
+    Protected,
+    /// The same priority as the panel's processing: recording and viewfinder frames share the
+    /// machine evenly; the governor still sheds panel work when record frames are skipped.
     Normal,
+    /// Below everything (SCHED_IDLE: only CPU time nothing else wants; its GPU queue has the
+    /// lowest priority). The recording drops frames when the machine is short of time, counted
+    /// in the stats, and the governor does not shed panel work for it.
+    Background,
 };
 
-/// "background", "normal".
+/// "protected", "normal", "background".
 std::string_view toString(RecordPriority priority) noexcept;
 
 /// What to record. Every field has a usable default apart from `path`.
@@ -107,7 +112,7 @@ struct RecordOptions {
     /// Encoder threads; 0 = one per CPU core.
     uint32_t threads = 0;
     /// Scheduling of the record branch and the encoder when recording from a Viewfinder.
-    RecordPriority priority = RecordPriority::Background;
+    RecordPriority priority = RecordPriority::Protected;
 };
 
 /// A snapshot of a recording's state. Software encoding of 8K runs at only a few frames per

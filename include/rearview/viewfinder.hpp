@@ -52,6 +52,41 @@ enum class PresentTarget : uint8_t {
 };
 std::string_view toString(PresentTarget target) noexcept;
 
+/// The frame-budget governor (docs/governor.md): when the device cannot both keep the panel's
+/// processing of new camera frames and everything else going, it sheds that processing in a
+/// declared order, one level at a time with hysteresis, and restores it when load falls:
+///   level 0  everything
+///   level 1  face analysis at a quarter of its rate
+///   level 2+ the panel processes every Nth camera frame (N = 2, 3, 4, 6, 8, 12 for levels
+///            2..7); the panel keeps refreshing, repeating the newest finished image, and a
+///            recording still gets every frame
+/// It sheds when the panel processing's load (GPU time and pipeline-thread time per second of
+/// frames) passes `shedAbove`, when a frame finds the pipeline full, or when a recording
+/// (RecordPriority Protected or Normal) skipped a frame; it restores one level when the load
+/// projected at the level above stays under `restoreBelow` and no recording frame was skipped.
+struct GovernorOptions {
+    bool enabled = true;       ///< false: pinned at level 0, sheds nothing
+    uint32_t maxLevel = 7;     ///< the deepest level it may take (0..7)
+    double shedAbove = 0.9;    ///< load (busy fraction of the time) above which it sheds
+    double restoreBelow = 0.6; ///< projected load under which it restores a level
+    /// How long the load is measured before each decision, milliseconds.
+    uint32_t windowMs = 500;
+};
+
+/// What the governor has done (ViewfinderStats::governor).
+struct GovernorStats {
+    uint32_t level = 0;             ///< 0 = nothing shed
+    std::string levelName;          ///< "full", "faces 1/4", "panel 1/2", ...
+    uint32_t maxLevelReached = 0;
+    uint64_t sheds = 0;             ///< steps down taken
+    uint64_t restores = 0;          ///< steps back up taken
+    uint64_t framesShed = 0;        ///< camera frames the panel did not process because of the level
+    uint64_t framesPipelineFull = 0;///< camera frames that found the panel's frames in flight at the bound
+    double load = 0;                ///< the panel processing's load in the last window
+    uint32_t panelEveryFrames = 1;  ///< the panel processes every Nth camera frame
+    uint32_t faceEveryFrames = 0;   ///< face analysis every N processed frames (0: off)
+};
+
 /// Everything a viewfinder is created with. Defaults are the rear panel of the reference
 /// phone: 904x572 at 120 Hz, mirrored, filled.
 struct ViewfinderOptions {
@@ -74,6 +109,10 @@ struct ViewfinderOptions {
     uint32_t faceEveryFrames = 4;
     /// Writes a Chrome/Perfetto JSON trace (capture, each GPU stage, present) here on stop().
     std::string tracePath;
+    /// Panel frames whose GPU work may run at once (1..4): the pipeline thread takes the next
+    /// camera frame without waiting for the previous one's GPU work.
+    uint32_t framesInFlight = 2;
+    GovernorOptions governor;
 };
 
 /// Percentiles of a latency, milliseconds (0 when there are no samples).
@@ -149,6 +188,8 @@ struct ViewfinderStats {
     uint64_t bytesCopied = 0;    ///< CPU copies made to get frames to the GPU
     uint64_t pipelineSwitches = 0; ///< pipeline changes applied after the one the viewfinder started with
     uint64_t snapshots = 0;
+    /// What the frame-budget governor has shed (GovernorOptions).
+    GovernorStats governor;
     /// The recording in progress, or the last one after stopRecording() or after it stopped
     /// by itself; nothing before the first startRecording().
     std::optional<RecordingStats> recording;

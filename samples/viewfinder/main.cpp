@@ -67,7 +67,8 @@ recording (in parallel with the viewfinder, from the same frames):
   --record PATH        record to PATH (.mp4) from the start until the end of the run
   --record-size S      8k (default), 4k or 1080p
   --record-codec C     hevc (default) or h264
-  --record-priority P  background (default: below the viewfinder) or normal
+  --record-priority P  protected (default: above the panel's processing, below its refresh),
+                       normal (as the panel's processing) or background (below everything)
   -v, --verbose        debug log
   -q, --quiet          no live status, warnings and errors only
   -h, --help           this text
@@ -225,9 +226,11 @@ std::variant<Args, UsageError, bool> parse(int argc, char** argv) {
             a.record.codec = *c;
         } else if (opt == "--record-priority") {
             auto c = choice<RecordPriority>(
-                value(), {{"background", RecordPriority::Background}, {"normal", RecordPriority::Normal}});
+                value(), {{"protected", RecordPriority::Protected},
+                          {"normal", RecordPriority::Normal},
+                          {"background", RecordPriority::Background}});
             if (!c)
-                return bad("must be background or normal");
+                return bad("must be protected, normal or background");
             a.record.priority = *c;
         } else if (opt == "--target") {
             auto c = choice<PresentTarget>(value(), {{"window", PresentTarget::Window},

@@ -158,13 +158,16 @@ VKAPI_ATTR VkBool32 VKAPI_CALL Device::onDebugMessage(VkDebugUtilsMessageSeverit
     return VK_FALSE;
 }
 
-Result<std::unique_ptr<Device>> Device::create(const GpuOptions& options) { return build(options, nullptr); }
-
-Result<std::unique_ptr<Device>> Device::createCompanion(Device& primary) {
-    return build(primary.options_, &primary);
+// The primary's queue presents the panel (QueuePriority::Panel) when a viewfinder runs on it.
+Result<std::unique_ptr<Device>> Device::create(const GpuOptions& options) {
+    return build(options, nullptr, QueuePriority::Panel);
 }
 
-Result<std::unique_ptr<Device>> Device::build(const GpuOptions& options, Device* primary) {
+Result<std::unique_ptr<Device>> Device::createCompanion(Device& primary, QueuePriority priority) {
+    return build(primary.options_, &primary, priority);
+}
+
+Result<std::unique_ptr<Device>> Device::build(const GpuOptions& options, Device* primary, QueuePriority queuePriority) {
     if (VkResult r = volkInitialize(); r != VK_SUCCESS)
         return fail(ErrorCode::Unsupported,
                     "no Vulkan loader (libvulkan.so.1) found; install the Vulkan loader and a driver "
@@ -398,19 +401,46 @@ Result<std::unique_ptr<Device>> Device::build(const GpuOptions& options, Device*
         optional(VK_GOOGLE_DISPLAY_TIMING_EXTENSION_NAME, d->extensions_.displayTiming);
     }
 
-    // The companion's queue is the lowest priority (see createCompanion()).
-    float priority = primary ? 0.0f : 1.0f;
+    const float priority = queuePriority == QueuePriority::Panel        ? 1.0f
+                           : queuePriority == QueuePriority::Processing ? 0.5f
+                                                                        : 0.0f;
     VkDeviceQueueCreateInfo qci{VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};
     qci.queueFamilyIndex = d->queueFamily_;
     qci.queueCount = 1;
     qci.pQueuePriorities = &priority;
+    // The panel's queue asks for a high system-wide priority where the driver offers one; a
+    // driver may refuse it to an unprivileged process (VK_ERROR_NOT_PERMITTED), and the queue
+    // priority alone is used then.
+    VkDeviceQueueGlobalPriorityCreateInfoKHR global{VK_STRUCTURE_TYPE_DEVICE_QUEUE_GLOBAL_PRIORITY_CREATE_INFO_KHR};
+    global.globalPriority = VK_QUEUE_GLOBAL_PRIORITY_HIGH_KHR;
+    const char* globalExt = has(VK_KHR_GLOBAL_PRIORITY_EXTENSION_NAME)   ? VK_KHR_GLOBAL_PRIORITY_EXTENSION_NAME
+                            : has(VK_EXT_GLOBAL_PRIORITY_EXTENSION_NAME) ? VK_EXT_GLOBAL_PRIORITY_EXTENSION_NAME
+                                                                         : nullptr;
+    const bool askGlobal = queuePriority == QueuePriority::Panel && globalExt;
     VkDeviceCreateInfo dci{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
     dci.pNext = &e2;
     dci.queueCreateInfoCount = 1;
     dci.pQueueCreateInfos = &qci;
-    dci.enabledExtensionCount = uint32_t(exts.size());
-    dci.ppEnabledExtensionNames = exts.data();
-    RV_VK_TRY(vkCreateDevice(c.pd, &dci, nullptr, &d->device_));
+    VkResult created = VK_ERROR_NOT_PERMITTED_KHR;
+    if (askGlobal) {
+        qci.pNext = &global;
+        exts.push_back(globalExt);
+        dci.enabledExtensionCount = uint32_t(exts.size());
+        dci.ppEnabledExtensionNames = exts.data();
+        created = vkCreateDevice(c.pd, &dci, nullptr, &d->device_);
+        if (created == VK_SUCCESS)
+            d->extensions_.globalPriority = true;
+        else
+            log::info("GPU '{}' refused a high global queue priority ({}); using queue priorities only",
+                      d->info_.name, toString(created));
+        qci.pNext = nullptr;
+        exts.pop_back();
+    }
+    if (created != VK_SUCCESS) {
+        dci.enabledExtensionCount = uint32_t(exts.size());
+        dci.ppEnabledExtensionNames = exts.data();
+        RV_VK_TRY(vkCreateDevice(c.pd, &dci, nullptr, &d->device_));
+    }
     if (!primary)
         volkLoadDevice(d->device_);
     vkGetDeviceQueue(d->device_, d->queueFamily_, 0, &d->queue_);

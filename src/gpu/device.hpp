@@ -27,6 +27,16 @@ struct DeviceExtensions {
     bool presentId = false;            ///< VK_KHR_present_id (feature presentId enabled)
     bool presentWait = false;          ///< VK_KHR_present_wait (feature presentWait enabled)
     bool displayTiming = false;        ///< VK_GOOGLE_display_timing
+    /// VK_KHR_global_priority / VK_EXT_global_priority: the queue's system-wide priority was
+    /// asked for (QueuePriority::Panel asks for high) and granted.
+    bool globalPriority = false;
+};
+
+/// How a device's one queue is scheduled against other queues on the same GPU.
+enum class QueuePriority : uint8_t {
+    Panel,      ///< the panel's refresh: queue priority 1 and, where offered, global priority high
+    Processing, ///< the viewfinder's frames: queue priority 0.5
+    Background, ///< work that must never hold up the others (a recording): queue priority 0
 };
 
 /// Instance extensions for presentation, enabled whenever the loader offers them so any
@@ -58,7 +68,10 @@ public:
     /// it on a background-priority thread and its GPU work runs at background priority.
     /// The same driver serves both devices, so volk's pointers, loaded for `primary`, serve the
     /// companion too. Its validation messages count in `primary` (which must outlive it).
-    static Result<std::unique_ptr<Device>> createCompanion(Device& primary);
+    /// `priority`: how the companion's queue is scheduled (Background for the record branch,
+    /// Processing for the viewfinder's frame work while the primary presents).
+    static Result<std::unique_ptr<Device>> createCompanion(Device& primary,
+                                                           QueuePriority priority = QueuePriority::Background);
     ~Device();
     Device(const Device&) = delete;
     Device& operator=(const Device&) = delete;
@@ -112,7 +125,7 @@ public:
 
 private:
     Device() = default;
-    static Result<std::unique_ptr<Device>> build(const GpuOptions& options, Device* primary);
+    static Result<std::unique_ptr<Device>> build(const GpuOptions& options, Device* primary, QueuePriority priority);
     static VKAPI_ATTR VkBool32 VKAPI_CALL onDebugMessage(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
                                                          VkDebugUtilsMessageTypeFlagsEXT types,
                                                          const VkDebugUtilsMessengerCallbackDataEXT* data,

@@ -2,6 +2,7 @@
 #include "gpu/frame_importer.hpp"
 
 #include "core/log.hpp"
+#include "gpu/external_memory.hpp"
 
 #include <chrono>
 #include <cstring>
@@ -9,33 +10,6 @@
 #include <unistd.h>
 
 namespace rearview::gpu {
-namespace {
-
-// Creates a buffer that can be bound to external memory of `handleType`.
-Result<Owned<VkBuffer>> createExternalBuffer(Device& device, VkDeviceSize size,
-                                             VkExternalMemoryHandleTypeFlagBits handleType) {
-    VkExternalMemoryBufferCreateInfo ext{VK_STRUCTURE_TYPE_EXTERNAL_MEMORY_BUFFER_CREATE_INFO};
-    ext.handleTypes = handleType;
-    VkBufferCreateInfo bci{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO, &ext};
-    bci.size = size;
-    bci.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT;
-    bci.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
-    VkBuffer buffer = VK_NULL_HANDLE;
-    RV_VK_TRY(vkCreateBuffer(device.device(), &bci, nullptr, &buffer));
-    return Owned<VkBuffer>(device.device(), buffer);
-}
-
-// First memory type allowed by both the buffer and the external handle.
-Result<uint32_t> pickMemoryType(Device& device, uint32_t allowedBits, std::string_view what) {
-    VkPhysicalDeviceMemoryProperties props;
-    vkGetPhysicalDeviceMemoryProperties(device.physical(), &props);
-    for (uint32_t i = 0; i < props.memoryTypeCount; ++i)
-        if (allowedBits & (1u << i))
-            return i;
-    return fail(ErrorCode::Unsupported, std::format("no memory type can hold an imported {}", what));
-}
-
-} // namespace
 
 std::string_view toString(ImportPath path) noexcept {
     switch (path) {
@@ -60,67 +34,17 @@ Result<FrameImporter> FrameImporter::create(Device& device, std::optional<Import
 }
 
 Result<FrameImporter::Imported> FrameImporter::importDmaBuf(const BufferMemory& memory) {
-    auto buffer = createExternalBuffer(*device_, memory.size, VK_EXTERNAL_MEMORY_HANDLE_TYPE_DMA_BUF_BIT_EXT);
-    if (!buffer)
-        return std::unexpected(buffer.error());
-    VkMemoryFdPropertiesKHR fdProps{VK_STRUCTURE_TYPE_MEMORY_FD_PROPERTIES_KHR};
-    RV_VK_TRY(vkGetMemoryFdPropertiesKHR(device_->device(), VK_EXTERNAL_MEMORY_HANDLE_TYPE_DMA_BUF_BIT_EXT,
-                                         memory.fd, &fdProps));
-    VkMemoryRequirements req;
-    vkGetBufferMemoryRequirements(device_->device(), buffer->get(), &req);
-    auto type = pickMemoryType(*device_, req.memoryTypeBits & fdProps.memoryTypeBits, "dma-buf");
-    if (!type)
-        return std::unexpected(type.error());
-    const int fd = dup(memory.fd); // Vulkan owns the fd it imports
-    if (fd < 0)
-        return fail(ErrorCode::Io, std::format("dup of dma-buf fd {} failed: {}", memory.fd, std::strerror(errno)));
-    VkImportMemoryFdInfoKHR importInfo{VK_STRUCTURE_TYPE_IMPORT_MEMORY_FD_INFO_KHR};
-    importInfo.handleType = VK_EXTERNAL_MEMORY_HANDLE_TYPE_DMA_BUF_BIT_EXT;
-    importInfo.fd = fd;
-    VkMemoryDedicatedAllocateInfo dedicated{VK_STRUCTURE_TYPE_MEMORY_DEDICATED_ALLOCATE_INFO, &importInfo};
-    dedicated.buffer = buffer->get();
-    VkMemoryAllocateInfo mai{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, &dedicated};
-    mai.allocationSize = req.size;
-    mai.memoryTypeIndex = *type;
-    VkDeviceMemory mem = VK_NULL_HANDLE;
-    if (VkResult r = vkAllocateMemory(device_->device(), &mai, nullptr, &mem); r != VK_SUCCESS) {
-        close(fd);
-        return std::unexpected(vkError(r, "vkAllocateMemory (dma-buf import)"));
-    }
-    Imported out{std::move(*buffer), Owned<VkDeviceMemory>(device_->device(), mem), ImportPath::DmaBuf};
-    RV_VK_TRY(vkBindBufferMemory(device_->device(), out.buffer.get(), mem, 0));
-    return out;
+    auto imported = gpu::importDmaBuf(*device_, memory.fd, memory.size);
+    if (!imported)
+        return std::unexpected(imported.error());
+    return Imported{std::move(imported->buffer), std::move(imported->memory), ImportPath::DmaBuf};
 }
 
 Result<FrameImporter::Imported> FrameImporter::importHostPointer(const BufferMemory& memory) {
-    const uint64_t align = device_->minImportedHostPointerAlignment();
-    if (reinterpret_cast<uintptr_t>(memory.data) % align || memory.size % align)
-        return fail(ErrorCode::Unsupported,
-                    std::format("buffer mapping {} (+{} bytes) is not aligned to the GPU's {}-byte host-pointer "
-                                "import alignment", static_cast<const void*>(memory.data), memory.size, align));
-    auto buffer = createExternalBuffer(*device_, memory.size, VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT);
-    if (!buffer)
-        return std::unexpected(buffer.error());
-    VkMemoryHostPointerPropertiesEXT hostProps{VK_STRUCTURE_TYPE_MEMORY_HOST_POINTER_PROPERTIES_EXT};
-    RV_VK_TRY(vkGetMemoryHostPointerPropertiesEXT(device_->device(),
-                                                  VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT,
-                                                  memory.data, &hostProps));
-    VkMemoryRequirements req;
-    vkGetBufferMemoryRequirements(device_->device(), buffer->get(), &req);
-    auto type = pickMemoryType(*device_, req.memoryTypeBits & hostProps.memoryTypeBits, "host pointer");
-    if (!type)
-        return std::unexpected(type.error());
-    VkImportMemoryHostPointerInfoEXT importInfo{VK_STRUCTURE_TYPE_IMPORT_MEMORY_HOST_POINTER_INFO_EXT};
-    importInfo.handleType = VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT;
-    importInfo.pHostPointer = memory.data;
-    VkMemoryAllocateInfo mai{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, &importInfo};
-    mai.allocationSize = memory.size;
-    mai.memoryTypeIndex = *type;
-    VkDeviceMemory mem = VK_NULL_HANDLE;
-    RV_VK_TRY(vkAllocateMemory(device_->device(), &mai, nullptr, &mem));
-    Imported out{std::move(*buffer), Owned<VkDeviceMemory>(device_->device(), mem), ImportPath::HostPointer};
-    RV_VK_TRY(vkBindBufferMemory(device_->device(), out.buffer.get(), mem, 0));
-    return out;
+    auto imported = importHostMemory(*device_, memory.data, memory.size);
+    if (!imported)
+        return std::unexpected(imported.error());
+    return Imported{std::move(imported->buffer), std::move(imported->memory), ImportPath::HostPointer};
 }
 
 Result<GpuFrame> FrameImporter::acquire(const CapturedFrame& frame) {

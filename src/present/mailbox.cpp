@@ -7,15 +7,34 @@
 namespace rearview::present {
 
 Result<std::unique_ptr<Mailbox>> Mailbox::create(gpu::Device& device, uint32_t width, uint32_t height) {
+    return create(device, device, width, height, 1);
+}
+
+Result<std::unique_ptr<Mailbox>> Mailbox::create(gpu::Device& writer, gpu::Device& reader, uint32_t width,
+                                                 uint32_t height, uint32_t writesInFlight) {
     if (width == 0 || height == 0 || width > 16384 || height > 16384)
         return fail(ErrorCode::InvalidArgument,
                     std::format("mailbox size {}x{} is out of range (1..16384 in each direction)", width, height));
+    if (writesInFlight < 1 || writesInFlight > 8)
+        return fail(ErrorCode::InvalidArgument,
+                    std::format("{} writes in flight: the mailbox takes 1..8", writesInFlight));
     std::unique_ptr<Mailbox> m(new Mailbox());
+    m->writer_ = &writer;
+    m->reader_ = &reader;
     m->width_ = width;
     m->height_ = height;
+    m->writesInFlight_ = writesInFlight;
     m->bytes_ = VkDeviceSize(width) * height * 4;
+    m->slots_.resize(writesInFlight + 2);
     for (Slot& slot : m->slots_) {
-        auto buffer = gpu::Buffer::create(device, m->bytes_,
+        if (m->crossDevice()) {
+            auto shared = gpu::SharedHostBuffer::create(writer, reader, m->bytes_);
+            if (!shared)
+                return std::unexpected(shared.error());
+            slot.shared = std::move(*shared);
+            continue;
+        }
+        auto buffer = gpu::Buffer::create(writer, m->bytes_,
                                           VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
                                               VK_BUFFER_USAGE_TRANSFER_DST_BIT,
                                           gpu::MemoryUse::GpuOnly);
@@ -26,25 +45,47 @@ Result<std::unique_ptr<Mailbox>> Mailbox::create(gpu::Device& device, uint32_t w
     return m;
 }
 
+VkBuffer Mailbox::writerBuffer(uint32_t index) const {
+    const Slot& slot = slots_[index];
+    return crossDevice() ? slot.shared.on(*writer_) : slot.buffer.get();
+}
+
+VkBuffer Mailbox::readerBuffer(uint32_t index) const {
+    const Slot& slot = slots_[index];
+    return crossDevice() ? slot.shared.on(*reader_) : slot.buffer.get();
+}
+
 Mailbox::WriteSlot Mailbox::beginWrite() {
     std::lock_guard lock(mutex_);
-    if (!writing_) {
-        for (uint32_t i = 0; i < kSlots; ++i)
-            if (slots_[i].state == State::Free) {
-                writing_ = i;
-                break;
-            }
-        // One slot at most is read and one published, so a third is always free.
-        assert(writing_);
-        slots_[*writing_].state = State::Writing;
+    std::optional<uint32_t> chosen;
+    if (writing_ >= writesInFlight_) {
+        for (uint32_t i = 0; i < slotCount(); ++i)
+            if (slots_[i].state == State::Writing && (!chosen || slots_[i].begun > slots_[*chosen].begun))
+                chosen = i;
+    } else {
+        // The free slot read longest ago: with two devices its read is the likeliest done.
+        for (uint32_t i = 0; i < slotCount(); ++i)
+            if (slots_[i].state == State::Free && (!chosen || slots_[i].lastRead < slots_[*chosen].lastRead))
+                chosen = i;
+        // One slot at most is read and one published, so one of the others is free.
+        assert(chosen);
+        slots_[*chosen].state = State::Writing;
+        slots_[*chosen].begun = ++begun_;
+        ++writing_;
     }
-    const Slot& slot = slots_[*writing_];
-    return {*writing_, {slot.buffer.get(), 0, bytes_}, slot.lastRead};
+    const Slot& slot = slots_[*chosen];
+    return {*chosen, {writerBuffer(*chosen), 0, bytes_}, slot.lastRead, crossDevice()};
+}
+
+Result<void> Mailbox::waitForReader(const WriteSlot& slot) const {
+    if (!slot.waitValue)
+        return {};
+    return reader_->waitTimeline(slot.waitValue);
 }
 
 void Mailbox::publish(uint32_t index, const ReadyFrame& frame) {
     std::lock_guard lock(mutex_);
-    assert(writing_ && *writing_ == index);
+    assert(slots_[index].state == State::Writing);
     if (published_) {
         slots_[*published_].state = State::Free;
         ++droppedCount_;
@@ -52,8 +93,16 @@ void Mailbox::publish(uint32_t index, const ReadyFrame& frame) {
     slots_[index].state = State::Published;
     slots_[index].frame = frame;
     published_ = index;
-    writing_.reset();
+    --writing_;
     ++publishedCount_;
+}
+
+void Mailbox::abandon(uint32_t index) {
+    std::lock_guard lock(mutex_);
+    if (slots_[index].state != State::Writing)
+        return;
+    slots_[index].state = State::Free;
+    --writing_;
 }
 
 std::optional<Mailbox::ReadSlot> Mailbox::takeNewest(uint64_t completedValue) {
@@ -65,11 +114,11 @@ std::optional<Mailbox::ReadSlot> Mailbox::takeNewest(uint64_t completedValue) {
         published_.reset();
         Slot& slot = slots_[*reading_];
         slot.state = State::Reading;
-        return ReadSlot{*reading_, {slot.buffer.get(), 0, bytes_}, slot.frame, true};
+        return ReadSlot{*reading_, {readerBuffer(*reading_), 0, bytes_}, slot.frame, true};
     }
     if (reading_) {
         const Slot& slot = slots_[*reading_];
-        return ReadSlot{*reading_, {slot.buffer.get(), 0, bytes_}, slot.frame, false};
+        return ReadSlot{*reading_, {readerBuffer(*reading_), 0, bytes_}, slot.frame, false};
     }
     return std::nullopt;
 }

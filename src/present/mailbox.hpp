@@ -3,8 +3,9 @@
 
 #include "gpu/buffer.hpp"
 #include "gpu/device.hpp"
+#include "gpu/external_memory.hpp"
 
-#include <array>
+#include <vector>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -20,39 +21,58 @@ struct ReadyFrame {
     uint64_t timelineValue = 0;     ///< device timeline value after which the slot's contents are complete
 };
 
-/// Latest-frame-wins triple buffer of packed RGBA8 working images between the pipeline
-/// thread (the one writer) and the presenter thread (the one reader). Neither side ever
-/// waits for the other on the CPU: the writer gets a slot nobody reads plus the timeline
-/// value of the presenter's last GPU read of it (to wait on in its submission), the reader
-/// gets the newest published frame whose GPU work has completed, or keeps the one it has.
+/// Latest-frame-wins buffer of packed RGBA8 working images between the pipeline thread (the
+/// one writer) and the presenter thread (the one reader). Neither side ever waits for the
+/// other on the CPU in a way the reader could feel: the writer gets a slot nobody reads plus
+/// the timeline value of the reader's last GPU read of it, the reader gets the newest
+/// published frame whose GPU work has completed, or keeps the one it has.
 ///
-/// Three slots because at any moment one may be read, one published and not yet taken, and
-/// one written. A published frame that is replaced before the reader takes it is dropped
-/// (counted in dropped()).
+/// Writer and reader may be one device (slots in device memory; the writer's submission
+/// waits for the reader's last read on the shared timeline) or two (the viewfinder's
+/// processing device and its presenter's: slots in CPU memory imported into both,
+/// gpu::SharedHostBuffer). With two devices the writer waits for the reader's last read of
+/// a slot on the CPU before it submits (WriteSlot::waitOnHost); the slot chosen is the one
+/// read longest ago, so that wait is almost always already over, and the reader's blit is
+/// short and runs first. The reader never waits.
+///
+/// Slots: one may be read, one published and not yet taken, and up to `writesInFlight`
+/// written (frames whose GPU work is still running), so there are writesInFlight + 2. A
+/// published frame replaced before the reader takes it is dropped (counted in dropped()).
 class Mailbox {
 public:
-    static constexpr uint32_t kSlots = 3;
-
+    /// Writer and reader on one device, one write at a time (three slots).
     static Result<std::unique_ptr<Mailbox>> create(gpu::Device& device, uint32_t width, uint32_t height);
+    /// Writer and reader on `writer` and `reader` (the same device or two that both have
+    /// VK_EXT_external_memory_host), up to `writesInFlight` (1..8) slots written at once.
+    static Result<std::unique_ptr<Mailbox>> create(gpu::Device& writer, gpu::Device& reader, uint32_t width,
+                                                   uint32_t height, uint32_t writesInFlight);
 
-    /// A slot for the writer. waitValue: the timeline value its submission must wait for
-    /// (the last GPU read of this slot by the presenter; 0 = none).
+    /// A slot for the writer. waitValue: the reader's timeline value its write must wait for
+    /// (the reader's last GPU read of this slot; 0 = none): on the GPU when !waitOnHost (one
+    /// device: a timeline wait in the writer's submission), else on the CPU before submitting
+    /// (Mailbox::waitForReader()).
     struct WriteSlot {
         uint32_t index;
-        VkDescriptorBufferInfo buffer;
+        VkDescriptorBufferInfo buffer; ///< on the writer's device
         uint64_t waitValue;
+        bool waitOnHost;
     };
-    /// Pipeline thread: a slot that is neither being read nor published. Calling it again
-    /// before publish() returns the same slot.
+    /// Pipeline thread: a slot that is neither being read nor published nor written. While
+    /// `writesInFlight` slots are being written, it returns the one begun last again.
     WriteSlot beginWrite();
-    /// Pipeline thread: makes the slot from beginWrite() the newest frame. `frame.timelineValue`
-    /// says when its contents are complete; the reader will not take it before then.
+    /// Pipeline thread, two devices: waits until the reader's last read of `slot` is done.
+    Result<void> waitForReader(const WriteSlot& slot) const;
+    /// Pipeline thread: makes a slot from beginWrite() the newest frame. `frame.timelineValue`
+    /// (on the writer's timeline) says when its contents are complete; the reader will not
+    /// take it before then.
     void publish(uint32_t index, const ReadyFrame& frame);
+    /// Pipeline thread: a slot from beginWrite() that will not be published (its frame failed).
+    void abandon(uint32_t index);
 
     /// A slot for the reader.
     struct ReadSlot {
         uint32_t index;
-        VkDescriptorBufferInfo buffer;
+        VkDescriptorBufferInfo buffer; ///< on the reader's device
         ReadyFrame frame;
         bool fresh; ///< taken now (false: the slot the reader already held, shown again)
     };
@@ -60,37 +80,52 @@ public:
     /// <= `completedValue` (taking it releases the slot held before), else the slot already
     /// held, else nothing (no frame completed yet).
     std::optional<ReadSlot> takeNewest(uint64_t completedValue);
-    /// Presenter thread: the GPU read of the held slot ends with timeline value `value`;
-    /// the writer waits for it before writing that slot again.
+    /// takeNewest() with the writer's timeline value completed now.
+    std::optional<ReadSlot> takeNewest() { return takeNewest(writer_->completedTimelineValue()); }
+    /// Presenter thread: the GPU read of the held slot ends with the reader's timeline value
+    /// `value`; the writer waits for it before writing that slot again.
     void markRead(uint32_t index, uint64_t value);
     /// The newest published frame (completed or not), if any: the reference for the
     /// presenter's "never older than the newest completed" check.
     std::optional<ReadyFrame> newestPublished() const;
 
+    /// Writer and reader are different devices: the reader's submission cannot wait on the
+    /// writer's timeline, and needs none (a frame is taken only once seen complete).
+    bool crossDevice() const { return writer_ != reader_; }
+    gpu::Device& writer() const { return *writer_; }
     uint32_t width() const { return width_; }
     uint32_t height() const { return height_; }
+    uint32_t slotCount() const { return uint32_t(slots_.size()); }
     uint64_t published() const;
     /// Published frames replaced by a newer one before the reader took them.
     uint64_t dropped() const;
-    /// The whole buffer of slot `index` (for tests and one-off uploads).
-    VkDescriptorBufferInfo buffer(uint32_t index) const { return {slots_[index].buffer.get(), 0, bytes_}; }
+    /// The whole buffer of slot `index` on the writer's device (for tests and one-off uploads).
+    VkDescriptorBufferInfo buffer(uint32_t index) const { return {writerBuffer(index), 0, bytes_}; }
 
 private:
     Mailbox() = default;
     enum class State { Free, Writing, Published, Reading };
     struct Slot {
-        gpu::Buffer buffer;
+        gpu::Buffer buffer;          ///< one device
+        gpu::SharedHostBuffer shared; ///< two devices
         State state = State::Free;
         ReadyFrame frame;
-        uint64_t lastRead = 0; ///< timeline value of the presenter's last read
+        uint64_t lastRead = 0; ///< reader's timeline value of its last read
+        uint64_t begun = 0;    ///< beginWrite() order
     };
+    VkBuffer writerBuffer(uint32_t index) const;
+    VkBuffer readerBuffer(uint32_t index) const;
 
+    gpu::Device* writer_ = nullptr;
+    gpu::Device* reader_ = nullptr;
     uint32_t width_ = 0;
     uint32_t height_ = 0;
+    uint32_t writesInFlight_ = 1;
     VkDeviceSize bytes_ = 0;
     mutable std::mutex mutex_;
-    std::array<Slot, kSlots> slots_;
-    std::optional<uint32_t> writing_;
+    std::vector<Slot> slots_;
+    uint32_t writing_ = 0; ///< slots in State::Writing
+    uint64_t begun_ = 0;
     std::optional<uint32_t> published_;
     std::optional<uint32_t> reading_;
     uint64_t publishedCount_ = 0;

@@ -5,6 +5,7 @@
 
 #include "core/clock.hpp"
 #include "core/log.hpp"
+#include "core/thread_priority.hpp"
 #include "gpu/submitter.hpp"
 #include "present/pacer.hpp"
 
@@ -135,6 +136,10 @@ PresentStats Presenter::stats() const { return stats_.snapshot(mailbox_->publish
 
 void Presenter::run() {
     pthread_setname_np(pthread_self(), options_.threadName.substr(0, 15).c_str());
+    // The panel's refresh comes first (docs/viewfinder.md); an unprivileged process keeps
+    // the presenter at its creator's priority, still above the viewfinder's processing.
+    if (auto r = setThreadPriority(ThreadPriority::Panel); !r)
+        log::debug("presenter: {}", r.error().message);
     Pacer pacer(refreshHz_, monotonicNs());
     while (!stop_) {
         if (uint64_t missed = pacer.wait())
@@ -232,7 +237,7 @@ Result<void> Presenter::presentOnce() {
 
     // The newest completed frame, checked against what was published before taking it: a
     // newer completed frame published by then must never lose to an older one.
-    const uint64_t completed = device_->completedTimelineValue();
+    const uint64_t completed = mailbox_->writer().completedTimelineValue();
     const auto before = mailbox_->newestPublished();
     const auto frame = mailbox_->takeNewest(completed);
     if (frame) {
@@ -353,7 +358,9 @@ Result<void> Presenter::presentOnce() {
     waits[waitCount++] = {VK_STRUCTURE_TYPE_SEMAPHORE_SUBMIT_INFO, nullptr, acquired->ready, 0,
                           VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT, 0};
     // Already complete on the host; waiting on it makes the pipeline's writes visible here.
-    if (frame && frame->frame.timelineValue)
+    // From another device the writes reached CPU memory before its timeline value was seen,
+    // and this submission comes after that (host writes are visible to later submissions).
+    if (frame && frame->frame.timelineValue && !mailbox_->crossDevice())
         waits[waitCount++] = {VK_STRUCTURE_TYPE_SEMAPHORE_SUBMIT_INFO, nullptr, device_->timeline(),
                               frame->frame.timelineValue, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, 0};
     const uint64_t value = device_->nextTimelineValue();

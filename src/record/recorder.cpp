@@ -45,7 +45,12 @@ std::string_view toString(OverloadPolicy policy) noexcept {
 }
 
 std::string_view toString(RecordPriority priority) noexcept {
-    return priority == RecordPriority::Background ? "background" : "normal";
+    switch (priority) {
+    case RecordPriority::Protected: return "protected";
+    case RecordPriority::Normal: return "normal";
+    case RecordPriority::Background: return "background";
+    }
+    return "?";
 }
 
 namespace record {

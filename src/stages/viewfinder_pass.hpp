@@ -45,6 +45,9 @@ public:
     /// has finished it, checked without waiting at the next record(); each frame's beauty
     /// uses the thread's latest boxes. The frame loop never waits for the detector.
     Result<void> setFaceAnalysis(analysis::FaceThread* faces, uint32_t everyFrames = 4);
+    /// The face analysis rate from the next frame on (the governor lowers it under load); 0
+    /// is taken as 1.
+    void setFaceEveryFrames(uint32_t everyFrames) { everyFrames_ = everyFrames ? everyFrames : 1; }
     /// Tells the pass the timeline value and sensor time of the frame recorded last, once
     /// submitted (the tap's thumbnail is read after that value completes).
     void submitted(uint64_t value, uint64_t frameTimestampNs);

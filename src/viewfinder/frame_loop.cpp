@@ -4,6 +4,7 @@
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "core/snapshot.hpp"
+#include "core/thread_priority.hpp"
 
 #include <pthread.h>
 
@@ -15,7 +16,9 @@ namespace rearview::viewfinder {
 namespace {
 
 constexpr auto kFrameWait = std::chrono::milliseconds(50);
-constexpr uint32_t kMaxFramesInFlight = 3;
+/// How often finished panel frames are looked for while frames are in flight: the most a
+/// frame's ready time (and its publication) lags its GPU completion.
+constexpr auto kCompletionPoll = std::chrono::milliseconds(1);
 
 VkSemaphoreSubmitInfo timelineWait(const gpu::Device& device, uint64_t value) {
     VkSemaphoreSubmitInfo wait{VK_STRUCTURE_TYPE_SEMAPHORE_SUBMIT_INFO};
@@ -38,10 +41,15 @@ Result<std::unique_ptr<FrameLoop>> FrameLoop::create(gpu::Device& device, presen
     auto importer = gpu::FrameImporter::create(device);
     if (!importer)
         return std::unexpected(importer.error());
-    auto submitter = gpu::Submitter::create(device, 2, 24);
+    if (options.framesInFlight < 1 || options.framesInFlight > 4)
+        return fail(ErrorCode::InvalidArgument,
+                    std::format("{} panel frames in flight: use 1..4", options.framesInFlight));
+    // One command buffer more than frames in flight, so recording the next never waits.
+    auto submitter = gpu::Submitter::create(device, options.framesInFlight + 1, 24);
     if (!submitter)
         return std::unexpected(submitter.error());
-    auto inFlight = gpu::FramesInFlight::create(device, kMaxFramesInFlight);
+    // Panel frames in flight plus the frame being processed and one the record branch holds.
+    auto inFlight = gpu::FramesInFlight::create(device, options.framesInFlight + 2);
     if (!inFlight)
         return std::unexpected(inFlight.error());
     auto pass = stages::ViewfinderPass::create(device, options.panelWidth, options.panelHeight);
@@ -63,6 +71,7 @@ Result<std::unique_ptr<FrameLoop>> FrameLoop::create(gpu::Device& device, presen
     loop->pass_.emplace(std::move(*pass));
     loop->overlay_.emplace(std::move(*overlay));
     loop->snapshotBuffer_ = std::move(*snapshot);
+    loop->governor_.emplace(options.governor, options.faces ? options.faceEveryFrames : 0);
     loop->geometry_ = options.geometry;
     loop->hudVisible_ = options.hud;
     loop->options_ = std::move(options);
@@ -134,15 +143,6 @@ void FrameLoop::recordError(const Error& error) {
     stats_.lastError = error;
 }
 
-void FrameLoop::offerRecording(const CapturedFrame& frame) {
-    const std::shared_ptr<RecordBranch> branch = recordBranch();
-    if (!branch)
-        return;
-    branch->offer(frame);
-    if (auto e = branch->takeError(false))
-        recordError(*e);
-}
-
 Result<void> FrameLoop::snapshot(const std::string& path, std::chrono::milliseconds timeout) {
     std::future<Result<void>> done;
     {
@@ -168,10 +168,14 @@ FrameLoopStats FrameLoop::stats() const {
 
 void FrameLoop::run(std::stop_token stop, FrameSource& source) {
     pthread_setname_np(pthread_self(), "rv-pipeline");
+    // Below the panel's refresh and a recording (docs/viewfinder.md, "Priorities under load").
+    if (auto r = setThreadPriority(ThreadPriority::Processing); !r)
+        log::debug("pipeline thread: {}", r.error().message);
     if (options_.tracer)
         options_.tracer->setThreadName("pipeline");
     while (!stop.stop_requested()) {
-        auto next = source.nextFrame(kFrameWait);
+        completeFrames(false);
+        auto next = source.nextFrame(panelFrames_.empty() ? kFrameWait : kCompletionPoll);
         if (!next) {
             std::lock_guard lock(statsMutex_);
             ++stats_.frameErrors;
@@ -183,7 +187,7 @@ void FrameLoop::run(std::stop_token stop, FrameSource& source) {
         }
         if (!*next)
             continue;
-        if (auto r = processFrame(std::move(**next)); !r) {
+        if (auto r = handleFrame(std::move(**next)); !r) {
             log::warn("frame dropped: {}", r.error().message);
             std::lock_guard lock(statsMutex_);
             ++stats_.frameErrors;
@@ -197,9 +201,11 @@ void FrameLoop::run(std::stop_token stop, FrameSource& source) {
         std::lock_guard lock(statsMutex_);
         stoppedNs_ = monotonicNs();
     }
-    // Every buffer the loop holds goes back to its source before the loop ends. The record
-    // branch may still hold one (its GPU work runs at its own priority): a frame's release
-    // handle keeps its buffer, and the source's memory, alive until it is dropped.
+    // The frames already on the GPU reach the panel; then every buffer the loop holds goes
+    // back to its source before the loop ends. The record branch may still hold one (its GPU
+    // work runs at its own priority): a frame's release handle keeps its buffer, and the
+    // source's memory, alive until it is dropped.
+    completeFrames(true);
     if (auto r = inFlight_->drain(); !r)
         log::error("frames still on the GPU at stop: {}", r.error().message);
     std::lock_guard lock(snapshotMutex_);
@@ -208,16 +214,48 @@ void FrameLoop::run(std::stop_token stop, FrameSource& source) {
     snapshotRequests_.clear();
 }
 
-Result<void> FrameLoop::processFrame(CapturedFrame frame) {
-    const uint64_t startNs = monotonicNs();
+Result<void> FrameLoop::handleFrame(CapturedFrame frame) {
+    const uint64_t nowNs = monotonicNs();
     {
         std::lock_guard lock(statsMutex_);
         ++stats_.framesCaptured;
-        captureRate_.tick(startNs);
+        captureRate_.tick(nowNs);
         stats_.frameWidth = frame.width;
         stats_.frameHeight = frame.height;
         stats_.colorSpace = frame.colorSpace;
     }
+    const std::shared_ptr<RecordBranch> branch = recordBranch();
+    if (branch && branch->options().priority != RecordPriority::Background)
+        governor_->recordLosses(branch->losses());
+    bool process = governor_->admit(nowNs);
+    if (process && panelFrames_.size() >= options_.framesInFlight) {
+        completeFrames(false);
+        if (panelFrames_.size() >= options_.framesInFlight) {
+            governor_->pipelineFull();
+            process = false;
+        }
+    }
+    Result<void> processed;
+    if (process) {
+        pass_->setFaceEveryFrames(governor_->faceEveryFrames());
+        processed = processFrame(frame);
+    }
+    // Every frame goes to the record branch, processed for the panel or not; it takes its own
+    // copy of the frame and its release handle.
+    if (branch) {
+        branch->offer(frame);
+        if (auto e = branch->takeError(false))
+            recordError(*e);
+    }
+    {
+        std::lock_guard lock(statsMutex_);
+        stats_.governor = governor_->stats();
+    }
+    return processed;
+}
+
+Result<void> FrameLoop::processFrame(CapturedFrame& frame) {
+    const uint64_t startNs = monotonicNs();
     auto in = importer_->acquire(frame);
     if (!in)
         return std::unexpected(in.error());
@@ -232,10 +270,20 @@ Result<void> FrameLoop::processFrame(CapturedFrame frame) {
         planFormat_ = {frame.width, frame.height, frame.stride, frame.uvOffset, frame.colorSpace};
     }
 
-    const present::Mailbox::WriteSlot slot = mailbox_->beginWrite();
     auto cmd = submitter_->begin();
     if (!cmd)
         return std::unexpected(cmd.error());
+    const present::Mailbox::WriteSlot slot = mailbox_->beginWrite();
+    // The command buffer is recording from here on: whatever fails below, it is submitted as
+    // far as it got (so the submitter's slot is consistent) and the mailbox slot given back.
+    const auto abandon = [&](const Error& error) -> Result<void> {
+        mailbox_->abandon(slot.index);
+        if (auto value = submitter_->submit(); value) {
+            importer_->submitted(*in, *value);
+            (void)inFlight_->hold(std::move(frame), *value);
+        }
+        return std::unexpected(error);
+    };
     // The camera (or the CPU) wrote the frame's memory.
     gpu::memoryBarrier(*cmd, VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_WRITE_BIT,
                        VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_READ_BIT);
@@ -243,7 +291,7 @@ Result<void> FrameLoop::processFrame(CapturedFrame frame) {
                                   frame.stride, uint32_t(frame.uvOffset), frame.stride, frame.colorSpace};
     auto recorded = pass_->record(*cmd, nv12, *plan_, uint32_t(frame.sequence), &*submitter_);
     if (!recorded)
-        return std::unexpected(recorded.error());
+        return abandon(recorded.error());
     if (recorded->applyError) {
         std::lock_guard lock(statsMutex_);
         stats_.lastError = recorded->applyError;
@@ -265,11 +313,11 @@ Result<void> FrameLoop::processFrame(CapturedFrame frame) {
             overlay_->setVisible(true);
             overlay_->setText(options_.hudText());
             if (auto r = overlay_->record(*cmd, slot.buffer); !r)
-                return std::unexpected(r.error());
+                return abandon(r.error());
         }
     }
     bool snapshotWanted = false;
-    {
+    if (!snapshotInFlight_) {
         std::lock_guard lock(snapshotMutex_);
         snapshotWanted = !snapshotRequests_.empty();
     }
@@ -279,45 +327,81 @@ Result<void> FrameLoop::processFrame(CapturedFrame frame) {
                            VK_PIPELINE_STAGE_2_COPY_BIT, VK_ACCESS_2_TRANSFER_READ_BIT);
         const VkBufferCopy copy{slot.buffer.offset, 0, snapshotBuffer_.size()};
         vkCmdCopyBuffer(*cmd, slot.buffer.buffer, snapshotBuffer_.get(), 1, &copy);
-        gpu::memoryBarrier(*cmd, VK_PIPELINE_STAGE_2_COPY_BIT, VK_ACCESS_2_TRANSFER_WRITE_BIT,
-                           VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_READ_BIT);
     }
+    // The slot's contents (and the snapshot) are read by the host or, from CPU memory, by the
+    // presenter's device once this submission is seen complete.
+    gpu::memoryBarrier(*cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_2_COPY_BIT,
+                       VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT | VK_ACCESS_2_TRANSFER_WRITE_BIT,
+                       VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_READ_BIT);
+    if (const int64_t us = simulatedCostUs_.load(); us > 0)
+        std::this_thread::sleep_for(std::chrono::microseconds(us));
 
-    // The presenter may still be reading this slot from an earlier refresh.
+    // The presenter may still be reading this slot from an earlier refresh: on its device's
+    // timeline, waited for inside this submission, or here when it is another device's (the
+    // slot chosen is the one read longest ago, so that is almost always already done).
+    if (slot.waitOnHost)
+        if (auto r = mailbox_->waitForReader(slot); !r)
+            return abandon(r.error());
     const VkSemaphoreSubmitInfo slotFree = timelineWait(*device_, slot.waitValue);
-    auto value = submitter_->submit(std::span(&slotFree, slot.waitValue ? 1 : 0));
-    if (!value)
+    auto value = submitter_->submit(std::span(&slotFree, slot.waitValue && !slot.waitOnHost ? 1 : 0));
+    if (!value) {
+        mailbox_->abandon(slot.index);
         return std::unexpected(value.error());
+    }
     pass_->submitted(*value, frame.timestampNs);
     overlay_->submitted(*value);
-    const uint64_t submittedNs = monotonicNs();
-
-    auto waited = device_->waitTimeline(*value);
-    const uint64_t readyNs = monotonicNs();
-    const present::ReadyFrame ready{frame.sequence, frame.timestampNs, readyNs, *value};
-    if (waited)
-        mailbox_->publish(slot.index, ready);
-    auto spans = waited ? submitter_->spans(*value) : Result<std::vector<gpu::GpuSpan>>{};
-    // The record branch takes its copy of the frame (and of its release handle) after the
-    // panel's frame was published; it runs on its own thread and device.
-    if (waited)
-        offerRecording(frame);
     importer_->submitted(*in, *value);
-    const uint64_t sequence = frame.sequence, sensorNs = frame.timestampNs;
-    // Held until the GPU is done with it, whatever happened above.
-    if (auto r = inFlight_->hold(std::move(frame), *value); !r)
-        return std::unexpected(r.error());
-    if (!waited)
-        return std::unexpected(waited.error());
-    if (snapshotWanted)
-        finishSnapshot(ready);
+    const uint64_t submittedNs = monotonicNs();
+    panelFrames_.push_back({slot.index, *value, frame.sequence, frame.timestampNs, startNs, submittedNs,
+                            double(submittedNs - startNs) / 1e6, recorded->generation, snapshotWanted});
+    snapshotInFlight_ = snapshotInFlight_ || snapshotWanted;
+    {
+        std::lock_guard lock(statsMutex_);
+        stats_.framesInFlightMax = std::max<uint32_t>(stats_.framesInFlightMax, uint32_t(panelFrames_.size()));
+    }
+    // Held until the GPU is done with it (a copy; the caller's goes to the record branch).
+    return inFlight_->hold(frame, *value);
+}
 
+void FrameLoop::completeFrames(bool wait) {
+    while (!panelFrames_.empty()) {
+        const PanelFrame& front = panelFrames_.front();
+        if (device_->completedTimelineValue() < front.value) {
+            if (!wait)
+                return;
+            if (auto r = device_->waitTimeline(front.value); !r) {
+                // Its slot is never published; the frame itself stays held by inFlight_.
+                recordError(r.error());
+                mailbox_->abandon(front.slot);
+                panelFrames_.pop_front();
+                continue;
+            }
+        }
+        complete(front);
+        panelFrames_.pop_front();
+    }
+}
+
+void FrameLoop::complete(const PanelFrame& f) {
+    const uint64_t readyNs = monotonicNs();
+    const present::ReadyFrame ready{f.sequence, f.sensorNs, readyNs, f.value};
+    mailbox_->publish(f.slot, ready);
+    auto spans = submitter_->spans(f.value);
+    if (f.snapshot) {
+        finishSnapshot(ready);
+        snapshotInFlight_ = false;
+    }
+    double gpuMs = 0;
+    if (spans)
+        for (const gpu::GpuSpan& span : *spans)
+            gpuMs += span.ms;
+    governor_->frameCost(gpuMs, f.cpuMs);
     {
         std::lock_guard lock(statsMutex_);
         ++stats_.framesProcessed;
         // The first stage list applied is the one the viewfinder started with.
-        stats_.pipelineSwitches = recorded->generation > 1 ? recorded->generation - 1 : 0;
-        sensorToReady_.add(double(readyNs - std::min(readyNs, sensorNs)) / 1e6);
+        stats_.pipelineSwitches = f.generation > 1 ? f.generation - 1 : 0;
+        sensorToReady_.add(double(readyNs - std::min(readyNs, f.sensorNs)) / 1e6);
         const gpu::ImportStats& imports = importer_->stats();
         stats_.importPath.assign(gpu::toString(imports.lastPath)); // reuses its storage every frame
         stats_.bytesCopied = imports.bytesCopiedTotal;
@@ -325,22 +409,22 @@ Result<void> FrameLoop::processFrame(CapturedFrame frame) {
             stageTimes_.add(*spans);
     }
     if (Tracer* t = options_.tracer) {
-        t->complete(std::format("frame {}", sequence), "pipeline", startNs, readyNs - startNs, "pipeline");
-        t->complete("capture → ready", "latency", sensorNs, readyNs - std::min(readyNs, sensorNs), "frames");
+        t->complete(std::format("frame {}", f.sequence), "pipeline", f.startNs, readyNs - f.startNs, "pipeline");
+        t->complete("capture → ready", "latency", f.sensorNs, readyNs - std::min(readyNs, f.sensorNs), "frames");
         // GPU spans carry durations only; they are laid out back to back ending when the
         // frame was found finished.
         if (spans) {
             uint64_t gpuNs = 0;
             for (const gpu::GpuSpan& s : *spans)
                 gpuNs += uint64_t(s.ms * 1e6);
-            uint64_t at = std::max(submittedNs, readyNs - std::min(readyNs, gpuNs));
+            uint64_t at = std::max(f.submittedNs, readyNs - std::min(readyNs, gpuNs));
             for (const gpu::GpuSpan& s : *spans) {
                 t->complete(s.name, "gpu", at, uint64_t(s.ms * 1e6), "GPU");
                 at += uint64_t(s.ms * 1e6);
             }
         }
+        t->counter("governor level", double(governor_->level()), readyNs);
     }
-    return {};
 }
 
 void FrameLoop::finishSnapshot(const present::ReadyFrame& ready) {

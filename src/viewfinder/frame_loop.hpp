@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The pipeline thread: each frame from the source through import, crop/scale, the stage
-// chain and the HUD into the presenter's mailbox, in one submission; while recording, the
-// frame is then offered to the record branch.
+// chain and the HUD into the presenter's mailbox, in one submission, without waiting for the
+// previous frames' GPU work; the governor decides which frames the panel processes, and every
+// frame is offered to the record branch while recording.
 #pragma once
 
 #include "analysis/face_thread.hpp"
@@ -14,6 +15,7 @@
 #include "present/mailbox.hpp"
 #include "stages/overlay.hpp"
 #include "stages/viewfinder_pass.hpp"
+#include "viewfinder/governor.hpp"
 #include "viewfinder/stage_times.hpp"
 #include "viewfinder/record_branch.hpp"
 
@@ -21,6 +23,7 @@
 #include <rearview/viewfinder.hpp>
 
 #include <atomic>
+#include <deque>
 #include <functional>
 #include <map>
 #include <future>
@@ -44,14 +47,19 @@ struct FrameLoopStats {
     uint64_t snapshots = 0;
     uint32_t frameWidth = 0, frameHeight = 0;
     ColorSpace colorSpace;
+    GovernorStats governor;
+    uint32_t framesInFlightMax = 0; ///< most panel frames on the GPU at once
     std::optional<Error> lastError;
 };
 
-/// Runs the viewfinder branch of every frame on its own thread ("rv-pipeline"). Each frame
-/// is one submission; the loop waits for it, then publishes the panel image to the mailbox
-/// with its sensor and ready times, and gives the frame back to its source only after the
-/// GPU finished reading it. Setters may be called from any thread and take effect at the
-/// next frame.
+/// Runs the viewfinder branch of every frame on its own thread ("rv-pipeline"). Each panel
+/// frame is one submission; the loop does not wait for it but takes the next camera frame,
+/// with at most Options::framesInFlight panel frames on the GPU. Finished frames (seen by
+/// polling the timeline, in submission order) are published to the mailbox with their sensor
+/// and ready times, and each frame goes back to its source only after the GPU finished
+/// reading it. A Governor decides per camera frame whether the panel processes it; every
+/// frame is offered to the record branch. Setters may be called from any thread and take
+/// effect at the next frame.
 class FrameLoop {
 public:
     struct Options {
@@ -64,6 +72,8 @@ public:
         Tracer* tracer = nullptr;              ///< not owned; nullptr: no trace
         /// HUD lines for the next frame, called on the pipeline thread.
         std::function<std::vector<std::string>()> hudText;
+        uint32_t framesInFlight = 2; ///< 1..4
+        GovernorOptions governor;
     };
 
     static Result<std::unique_ptr<FrameLoop>> create(gpu::Device& device, present::Mailbox& mailbox, Options options);
@@ -94,13 +104,31 @@ public:
 
     FrameLoopStats stats() const;
 
+    /// Extra pipeline-thread time spent on every panel frame, as a slower device would take
+    /// (for tests of the governor; 0 by default). From any thread.
+    void setSimulatedFrameCost(std::chrono::microseconds cost) { simulatedCostUs_ = cost.count(); }
+
 private:
+    /// A panel frame submitted and not yet published.
+    struct PanelFrame {
+        uint32_t slot = 0;
+        uint64_t value = 0;
+        uint64_t sequence = 0, sensorNs = 0, startNs = 0, submittedNs = 0;
+        double cpuMs = 0;
+        uint64_t generation = 0;
+        bool snapshot = false;
+    };
+
     FrameLoop() = default;
     void run(std::stop_token stop, FrameSource& source);
-    Result<void> processFrame(CapturedFrame frame);
+    /// Governor, panel processing (when admitted and not full), record branch.
+    Result<void> handleFrame(CapturedFrame frame);
+    Result<void> processFrame(CapturedFrame& frame);
+    /// Publishes the panel frames whose GPU work has finished, oldest first; with `wait`,
+    /// waits for all of them.
+    void completeFrames(bool wait);
+    void complete(const PanelFrame& frame);
     void finishSnapshot(const present::ReadyFrame& ready);
-    /// Offers the frame to the record branch, if one is attached.
-    void offerRecording(const CapturedFrame& frame);
     void recordError(const Error& error);
 
     gpu::Device* device_ = nullptr;
@@ -112,7 +140,11 @@ private:
     std::optional<stages::ViewfinderPass> pass_;
     std::optional<stages::Overlay> overlay_;
     gpu::Buffer snapshotBuffer_;
+    bool snapshotInFlight_ = false;
     std::atomic<bool> hudVisible_{true};
+    std::deque<PanelFrame> panelFrames_; ///< pipeline thread
+    std::optional<Governor> governor_;   ///< pipeline thread
+    std::atomic<int64_t> simulatedCostUs_{0};
 
     mutable std::mutex geometryMutex_;
     ViewGeometry geometry_;

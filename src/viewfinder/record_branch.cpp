@@ -3,6 +3,7 @@
 
 #include "core/clock.hpp"
 #include "core/log.hpp"
+#include "core/thread_priority.hpp"
 
 #include <pthread.h>
 #include <sched.h>
@@ -14,14 +15,13 @@
 namespace rearview::viewfinder {
 namespace {
 
-// RecordPriority::Background: SCHED_IDLE, which runs a thread only on CPU time no thread of a
-// normal policy wants (an unprivileged thread may choose it; new threads inherit it).
-Result<void> enterBackground() {
-    sched_param param{};
-    if (sched_setscheduler(0, SCHED_IDLE, &param) != 0)
-        return fail(ErrorCode::Internal,
-                    std::format("could not move the record branch to SCHED_IDLE: {}", std::strerror(errno)));
-    return {};
+ThreadPriority threadPriority(RecordPriority priority) {
+    switch (priority) {
+    case RecordPriority::Protected: return ThreadPriority::Recording;
+    case RecordPriority::Normal: return ThreadPriority::Processing;
+    case RecordPriority::Background: return ThreadPriority::Background;
+    }
+    return ThreadPriority::Recording;
 }
 
 } // namespace
@@ -69,9 +69,8 @@ void RecordBranch::run(std::stop_token stop, gpu::Device& primary, std::promise<
     pthread_setname_np(pthread_self(), "rv-record");
     // Before anything is created here: threads started from now on (the companion device's
     // driver threads, the encoder's) inherit this thread's priority.
-    if (options_.record.priority == RecordPriority::Background)
-        if (auto r = enterBackground(); !r)
-            log::warn("record branch: {}", r.error().message);
+    if (auto r = setThreadPriority(threadPriority(options_.record.priority)); !r)
+        log::warn("record branch: {}", r.error().message);
     {
         auto r = setUp(primary);
         const bool ok = r.has_value();
@@ -347,6 +346,7 @@ void RecordBranch::handOver(uint64_t value, uint64_t timestampNs) {
         frame->timestampNs = timestampNs;
         recorder_->submit(std::move(*frame));
     }
+    encoderDrops_ = recorder_->stats().framesDropped;
     const double copyMs = double(monotonicNs() - startNs) / 1e6;
     std::lock_guard lock(statsMutex_);
     // Without a pooled frame the recorder has already counted the frame as submitted and

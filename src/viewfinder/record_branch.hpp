@@ -54,8 +54,9 @@ private:
 ///
 /// It runs on its own thread ("rv-record") and its own GPU device, a companion of the
 /// viewfinder's (gpu::Device::createCompanion()), so its work queues behind nothing of the
-/// viewfinder's and the viewfinder's behind nothing of its. With RecordPriority::Background
-/// the thread moves to SCHED_IDLE before it creates anything, so the companion's driver
+/// viewfinder's and the viewfinder's behind nothing of its. The thread takes the recording's
+/// priority (RecordPriority: nice 4 by default, SCHED_IDLE for Background) before it creates
+/// anything, so the companion's driver
 /// threads (lavapipe's shader workers), the encoder's threads and its own inherit it. The
 /// pipeline thread never waits for a lock the branch's thread holds.
 ///
@@ -99,6 +100,9 @@ public:
     const RecordOptions& options() const { return options_.record; }
     /// The branch's figures and the recorder's.
     RecordingStats stats() const;
+    /// Frames the recording lost so far: due frames skipped while the branch was busy, and
+    /// frames the encoder's overload policy dropped. Lock-free (the pipeline thread's governor).
+    uint64_t losses() const { return framesSkipped_.load() + encoderDrops_.load(); }
     /// A frame that could not be recorded, or a requested stage list that could not be
     /// applied, since the last call, if any. Without `wait` (the pipeline thread) it returns
     /// nothing rather than wait for the branch's thread to let go of its figures.
@@ -154,6 +158,7 @@ private:
     // Counted by the pipeline thread without a lock (see offer()).
     std::atomic<bool> accepting_{true}; ///< false once the recorder has stopped by itself
     std::atomic<uint64_t> framesSelected_{0}, framesSkipped_{0};
+    std::atomic<uint64_t> encoderDrops_{0}; ///< the recorder's framesDropped, as the branch last saw it
 
     mutable std::mutex statsMutex_;
     RecordingStats stats_;

@@ -8,6 +8,7 @@
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "core/pipeline_file.hpp"
+#include "core/thread_priority.hpp"
 #include "core/trace.hpp"
 #include "gpu/gpu_context_impl.hpp"
 #include "present/mailbox.hpp"
@@ -88,7 +89,11 @@ std::string cameraLabel(const SourceOptions& s) {
 } // namespace
 
 struct Viewfinder::Impl {
-    gpu::Device* device = nullptr;
+    gpu::Device* device = nullptr; ///< the app's: the presenter's, and the record branch's primary
+    /// The panel processing's own device (a companion of `device`, created at processing
+    /// priority), or null when it runs on `device` (a driver without external host memory).
+    /// Declared before everything that uses it, so it goes last.
+    std::unique_ptr<gpu::Device> processing;
     ViewfinderOptions options;
     PresentTarget target = PresentTarget::Headless;
     std::unique_ptr<FrameSource> source;
@@ -150,7 +155,9 @@ Result<void> Viewfinder::Impl::openSource() {
         return {};
     }
     case SourceKind::Synthetic: {
-        SyntheticSourceOptions o{.width = 2040, .height = 1530, .frameRate = s.frameRate, .bufferCount = 4};
+        // Buffers for the panel frames in flight, the record branch's, and one being handed out.
+        SyntheticSourceOptions o{.width = 2040, .height = 1530, .frameRate = s.frameRate,
+                                 .bufferCount = options.framesInFlight + 3};
         if (s.size.width)
             o.width = s.size.width, o.height = s.size.height;
         auto synthetic = SyntheticSource::create(std::move(o));
@@ -183,6 +190,7 @@ std::vector<std::string> Viewfinder::Impl::hudText() {
         std::format("cam {:.1f} fps  panel {:.0f} Hz", f.captureFps, seconds > 0 ? double(p.presented) / seconds : 0.0),
         std::format("latency {:.0f} ms  ready {:.0f} ms", p.latencyP50Ms, f.sensorToReadyMs.p50),
         std::format("gpu {:.1f} ms  missed {}", f.gpuFrameMs, p.missedRefreshes),
+        std::format("governor {} ({} shed)", f.governor.levelName, f.governor.framesShed),
     };
     if (const auto branch = loop->recordBranch()) {
         const RecordingStats r = branch->stats();
@@ -240,7 +248,27 @@ Result<std::unique_ptr<Viewfinder>> Viewfinder::create(GpuContext& gpu, Viewfind
     if (auto r = impl->openSource(); !r)
         return std::unexpected(r.error());
 
-    auto mailbox = present::Mailbox::create(*impl->device, o.panelWidth, o.panelHeight);
+    if (o.framesInFlight < 1 || o.framesInFlight > 4)
+        return fail(ErrorCode::InvalidArgument,
+                    std::format("{} panel frames in flight: use 1..4", o.framesInFlight));
+    // The panel's refresh never waits behind frame processing: the presenter has the app's
+    // device and queue to itself, and the processing runs on a companion whose driver
+    // threads (on a CPU driver) run below the presenter's (docs/viewfinder.md).
+    if (impl->device->extensions().externalMemoryHost) {
+        Result<std::unique_ptr<gpu::Device>> processing = std::unexpected(Error{});
+        runWithPriority(ThreadPriority::Processing, [&] {
+            processing = gpu::Device::createCompanion(*impl->device, gpu::QueuePriority::Processing);
+        });
+        if (!processing)
+            return std::unexpected(processing.error());
+        impl->processing = std::move(*processing);
+    } else {
+        log::warn("GPU '{}' lacks VK_EXT_external_memory_host: the panel's refresh shares the queue with frame "
+                  "processing", impl->device->info().name);
+    }
+    gpu::Device& processingDevice = impl->processing ? *impl->processing : *impl->device;
+    auto mailbox = present::Mailbox::create(processingDevice, *impl->device, o.panelWidth, o.panelHeight,
+                                            o.framesInFlight);
     if (!mailbox)
         return std::unexpected(mailbox.error());
     impl->mailbox = std::move(*mailbox);
@@ -269,7 +297,7 @@ Result<std::unique_ptr<Viewfinder>> Viewfinder::create(GpuContext& gpu, Viewfind
             log::warn("face analysis off: {}", faces.error().message);
     }
     Impl* raw = impl.get();
-    auto loop = viewfinder::FrameLoop::create(*impl->device, *impl->mailbox,
+    auto loop = viewfinder::FrameLoop::create(processingDevice, *impl->mailbox,
                                               {.panelWidth = o.panelWidth,
                                                .panelHeight = o.panelHeight,
                                                .geometry = o.geometry,
@@ -277,7 +305,9 @@ Result<std::unique_ptr<Viewfinder>> Viewfinder::create(GpuContext& gpu, Viewfind
                                                .faces = impl->faces.get(),
                                                .faceEveryFrames = o.faceEveryFrames,
                                                .tracer = impl->tracer.get(),
-                                               .hudText = [raw] { return raw->hudText(); }});
+                                               .hudText = [raw] { return raw->hudText(); },
+                                               .framesInFlight = o.framesInFlight,
+                                               .governor = o.governor});
     if (!loop)
         return std::unexpected(loop.error());
     impl->loop = std::move(*loop);
@@ -425,6 +455,7 @@ ViewfinderStats Viewfinder::stats() const {
     s.pipelineSwitches = f.pipelineSwitches;
     s.snapshots = f.snapshots;
     s.lastError = f.lastError;
+    s.governor = f.governor;
     s.recording = m.recordingStats();
     std::lock_guard lock(m.mutex);
     if (m.recordFailure)

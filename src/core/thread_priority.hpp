@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT
+// CPU priorities of rearview's threads, in the order of docs/viewfinder.md ("Priorities under
+// load"): the panel's refresh first, then a recording, then the panel's processing of new
+// camera frames. On a CPU Vulkan driver (lavapipe) a device's shader workers are started on
+// the thread that creates the device and inherit its priority, so the device of each part is
+// created on a thread that already has that part's priority.
+#pragma once
+
+#include <rearview/error.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <string_view>
+
+namespace rearview {
+
+/// From highest to lowest.
+enum class ThreadPriority : uint8_t {
+    Panel,      ///< the presenter: nice -10 where the process may raise priorities, else unchanged
+    Recording,  ///< the record branch and its encoder: nice 4
+    Processing, ///< the pipeline thread and the processing device's workers: nice 10
+    Background, ///< SCHED_IDLE: only CPU time nothing else wants
+};
+
+/// "panel", "recording", "processing", "background".
+std::string_view toString(ThreadPriority priority) noexcept;
+
+/// Gives the calling thread `priority` (threads it starts later inherit it). Lowering always
+/// works; raising (Panel) needs CAP_SYS_NICE or an RLIMIT_NICE that allows it, and the error
+/// says so when it is refused (the thread keeps the priority it had).
+Result<void> setThreadPriority(ThreadPriority priority);
+
+/// Runs `work` on a new thread of `priority` and waits for it: what `work` creates (a
+/// device's driver threads) inherits that priority while the caller keeps its own.
+void runWithPriority(ThreadPriority priority, const std::function<void()>& work);
+
+} // namespace rearview
