@@ -69,8 +69,9 @@ struct GovernorOptions {
     uint32_t maxLevel = 7;     ///< the deepest level it may take (0..7)
     double shedAbove = 0.9;    ///< load (busy fraction of the time) above which it sheds
     double restoreBelow = 0.6; ///< projected load under which it restores a level
-    /// How long the load is measured before each decision, milliseconds.
-    uint32_t windowMs = 500;
+    /// How long the load is measured before each decision, milliseconds. A decision sheds
+    /// one level, or at once as many as the measured load needs to fit under `shedAbove`.
+    uint32_t windowMs = 250;
 };
 
 /// What the governor has done (ViewfinderStats::governor).
@@ -223,7 +224,7 @@ struct ViewfinderEvent {
 class Viewfinder {
 public:
     /// Opens the source, loads the pipeline file and creates the presenter, so every error a
-    /// bad option can cause comes from here: NotFound (camera, file, display), Parse
+    /// bad option can cause comes from here: NotFound (camera, file, display, a LUT file), Parse
     /// (pipeline file, with file:line:column), Unsupported (presenter unavailable, e.g. no
     /// display server for a window), InvalidArgument (sizes, rates).
     static Result<std::unique_ptr<Viewfinder>> create(GpuContext& gpu, ViewfinderOptions options);

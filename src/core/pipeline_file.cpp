@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "core/pipeline_file.hpp"
 
+#include "core/cube_lut.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <format>
@@ -250,6 +252,25 @@ Result<PipelineDescription> loadPipelineFile(const std::filesystem::path& path) 
     std::stringstream text;
     text << in.rdbuf();
     return parsePipeline(text.str(), path.string(), path.parent_path().empty() ? "." : path.parent_path());
+}
+
+Result<void> preparePipeline(PipelineDescription& pipeline) {
+    std::map<std::string, std::shared_ptr<const CubeLut>> loaded; // one read per file
+    for (std::vector<StageParams>* list : {&pipeline.viewfinder, &pipeline.record})
+        for (StageParams& stage : *list) {
+            auto* lut = std::get_if<LutParams>(&stage);
+            if (!lut)
+                continue;
+            auto& cube = loaded[lut->file];
+            if (!cube) {
+                auto read = CubeLut::load(lut->file);
+                if (!read)
+                    return fail(read.error().code, std::format("pipeline {}: {}", pipeline.source, read.error().message));
+                cube = std::make_shared<const CubeLut>(std::move(*read));
+            }
+            lut->cube = cube;
+        }
+    return {};
 }
 
 } // namespace rearview

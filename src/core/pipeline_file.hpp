@@ -35,6 +35,12 @@ struct PipelineDescription {
 /// content (file:line:column: what, and what is allowed), NotFound for a missing LUT.
 Result<PipelineDescription> loadPipelineFile(const std::filesystem::path& path);
 
+/// Reads and checks every LUT file the pipeline names (both lists), keeping each one's
+/// contents in its LutParams::cube, so the pipeline is accepted only once it can run: a
+/// missing or malformed .cube is an error naming the file (and line) here, on the caller's
+/// thread, never a warning from the frame thread later.
+Result<void> preparePipeline(PipelineDescription& pipeline);
+
 /// The same from text; `source` names it in errors and `baseDir` is where LUT paths resolve.
 Result<PipelineDescription> parsePipeline(const std::string& text, const std::string& source,
                                           const std::filesystem::path& baseDir);

@@ -6,11 +6,14 @@
 #include <rearview/error.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <variant>
 
 namespace rearview {
+
+struct CubeLut;
 
 /// Whether beauty weights its skin mask by detected faces.
 enum class FaceMode : uint8_t { Auto, Off };
@@ -31,6 +34,9 @@ struct LutParams {
     std::string file; ///< the .cube file (resolved against the pipeline file's directory)
     LutInterpolation interpolation = LutInterpolation::Tetrahedral;
     float strength = 1.0f; ///< 0..1, blend with the input
+    /// The file's contents, read and checked when the pipeline was prepared
+    /// (preparePipeline()), so the frame thread never reads or parses it; null: read at apply.
+    std::shared_ptr<const CubeLut> cube;
 };
 
 /// Darkens towards the corners: colour times 1 - amount * smoothstep(radius, radius +

@@ -42,13 +42,18 @@ Result<void> StageChain::apply(const std::vector<StageParams>& stages) {
         const auto* lut = std::get_if<LutParams>(&stage);
         if (!lut || luts_.contains(lut->file) || loaded.contains(lut->file))
             continue;
-        auto cube = CubeLut::load(lut->file);
-        if (!cube)
-            return std::unexpected(cube.error());
+        // A prepared pipeline carries the file's contents; only an unprepared list reads it here.
+        std::optional<CubeLut> read;
+        if (!lut->cube) {
+            auto cube = CubeLut::load(lut->file);
+            if (!cube)
+                return std::unexpected(cube.error());
+            read = std::move(*cube);
+        }
         auto stageLut = Lut3d::create(*device_);
         if (!stageLut)
             return std::unexpected(stageLut.error());
-        if (auto set = stageLut->setLut(*cube); !set)
+        if (auto set = stageLut->setLut(lut->cube ? *lut->cube : *read); !set)
             return set;
         loaded.emplace(lut->file, HeldLut{std::make_unique<Lut3d>(std::move(*stageLut)), 0});
     }

@@ -10,8 +10,8 @@ namespace {
 
 constexpr std::array<uint32_t, Governor::kMaxLevel + 1> kPanelEvery = {1, 1, 2, 3, 4, 6, 8, 12};
 constexpr uint32_t kFaceSlowdown = 4; ///< face analysis rate divided by this from level 1 on
-/// Windows in a row without a recording loss before a level is restored while recording.
-constexpr uint32_t kCalmWindowsToRestore = 4;
+/// Windows in a row without a recording loss (or a shed) before a level is restored: 2 s.
+constexpr uint32_t kCalmWindowsToRestore = 8;
 
 } // namespace
 
@@ -63,7 +63,13 @@ void Governor::decide(uint64_t nowNs) {
     const uint32_t before = level_;
     if (options_.enabled) {
         if ((load_ > options_.shedAbove || full_ || lost) && level_ < options_.maxLevel) {
-            ++level_;
+            // One level, or as many as the measured load says are needed to fit (a heavy
+            // look or a recording starting must not take seconds to make room).
+            uint32_t next = level_ + 1;
+            const double perFrame = load_ * double(panelEveryFrames(level_));
+            while (next < options_.maxLevel && perFrame / double(panelEveryFrames(next)) > options_.shedAbove)
+                ++next;
+            level_ = next;
         } else if (level_ > 0 && !full_ && calmWindows_ >= kCalmWindowsToRestore) {
             // The load the level above would bring: the panel would process proportionally
             // more frames (face analysis runs on its own thread and is not in the load).

@@ -86,6 +86,7 @@ void RecordBranch::run(std::stop_token stop, gpu::Device& primary, std::promise<
                 break;
             frame = std::move(*taken_);
             taken_.reset();
+            busy_ = true;
         }
         if (auto r = recordFrame(std::move(frame)); !r)
             setError(r.error());
@@ -253,16 +254,18 @@ void RecordBranch::offer(const CapturedFrame& frame) {
     if (std::unique_lock lock(frameMutex_, std::try_to_lock); lock.owns_lock()) {
         if (closed_)
             return;
-        if (!busy_) {
+        // One frame waits while the previous one is recorded, so a frame arriving a little
+        // before the branch is free (timing jitter) is not lost.
+        if (!taken_) {
             taken_ = frame;
-            busy_ = taken = true;
+            taken = true;
         }
     }
     if (taken)
         frameTaken_.notify_one();
     ++framesSelected_;
-    // A frame still being recorded: the branch cannot keep up with the record rate, and
-    // waiting would stall the viewfinder.
+    // One frame being recorded and one waiting: the branch cannot keep up with the record
+    // rate, and waiting would stall the viewfinder.
     if (!taken)
         ++framesSkipped_;
 }
@@ -362,7 +365,7 @@ void RecordBranch::handOver(uint64_t value, uint64_t timestampNs) {
 Result<void> RecordBranch::finish(std::chrono::milliseconds timeout) {
     std::unique_lock lock(frameMutex_);
     closed_ = true;
-    if (!frameDone_.wait_for(lock, timeout, [&] { return !busy_; }))
+    if (!frameDone_.wait_for(lock, timeout, [&] { return !busy_ && !taken_; }))
         return fail(ErrorCode::DeviceLost,
                     std::format("the record branch did not finish its last frame within {} ms", timeout.count()));
     return {};

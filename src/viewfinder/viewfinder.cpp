@@ -155,9 +155,9 @@ Result<void> Viewfinder::Impl::openSource() {
         return {};
     }
     case SourceKind::Synthetic: {
-        // Buffers for the panel frames in flight, the record branch's, and one being handed out.
+        // Buffers for the panel frames in flight, the record branch's two, and one being handed out.
         SyntheticSourceOptions o{.width = 2040, .height = 1530, .frameRate = s.frameRate,
-                                 .bufferCount = options.framesInFlight + 3};
+                                 .bufferCount = options.framesInFlight + 4};
         if (s.size.width)
             o.width = s.size.width, o.height = s.size.height;
         auto synthetic = SyntheticSource::create(std::move(o));
@@ -235,6 +235,8 @@ Result<std::unique_ptr<Viewfinder>> Viewfinder::create(GpuContext& gpu, Viewfind
         auto pipeline = loadPipelineFile(o.pipelineFile);
         if (!pipeline)
             return std::unexpected(pipeline.error());
+        if (auto prepared = preparePipeline(*pipeline); !prepared)
+            return std::unexpected(prepared.error());
         stages = std::move(pipeline->viewfinder);
         impl->recordStages = std::move(pipeline->record);
         impl->pipelineFile = o.pipelineFile;
@@ -392,6 +394,9 @@ Result<void> Viewfinder::setPipeline(const std::string& pipelineFile) {
     auto pipeline = loadPipelineFile(pipelineFile);
     if (!pipeline)
         return std::unexpected(pipeline.error());
+    // Every LUT is read and checked here: the frame thread only uploads what was accepted.
+    if (auto prepared = preparePipeline(*pipeline); !prepared)
+        return std::unexpected(prepared.error());
     impl_->loop->requestStages(std::move(pipeline->viewfinder));
     std::lock_guard lock(impl_->mutex);
     if (const auto branch = impl_->loop->recordBranch())
