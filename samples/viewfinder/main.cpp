@@ -313,6 +313,10 @@ void printSummary(const ViewfinderStats& s) {
         row(std::format("  {}", t.name), std::format("{:.2f} ms", t.p50Ms));
     row("import path / bytes copied", std::format("{} / {}", s.importPath, s.bytesCopied));
     row("pipeline switches / snapshots", std::format("{} / {}", s.pipelineSwitches, s.snapshots));
+    const GovernorStats& g = s.governor;
+    row("governor level / max / sheds / restores",
+        std::format("{} ({}) / {} / {} / {}", g.level, g.levelName, g.maxLevelReached, g.sheds, g.restores));
+    row("frames shed / pipeline full", std::format("{} / {} (load {:.2f})", g.framesShed, g.framesPipelineFull, g.load));
     if (const auto& r = s.recording) {
         const RecordStats& e = r->encoder;
         row("recording", std::format("{}{}", e.files.empty() ? std::string("-") : e.files.back(),

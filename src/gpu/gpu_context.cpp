@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: MIT
 #include "gpu/gpu_context_impl.hpp"
 
+#include "core/thread_priority.hpp"
+
 namespace rearview {
 
 Result<GpuContext> GpuContext::create(const GpuOptions& options) {
-    auto device = gpu::Device::create(options);
+    // A viewfinder presents the panel from this device: on a CPU driver its shader workers,
+    // started here, get the panel's priority where the process may raise it (the caller's
+    // thread keeps its own).
+    Result<std::unique_ptr<gpu::Device>> device = std::unexpected(Error{});
+    runWithPriority(ThreadPriority::Panel, [&] { device = gpu::Device::create(options); });
     if (!device)
         return std::unexpected(device.error());
     return GpuContext(std::make_unique<Impl>(std::move(*device)));

@@ -119,6 +119,9 @@ Result<std::unique_ptr<Encoder>> Encoder::open(const AVCodec* codec, const Encod
             set("crf", std::to_string(config.quality));
     } else if (n == "libx264") {
         set("preset", "veryfast");
+        // No lookahead or frame-thread delay: each frame's packet leaves at once, so the
+        // fragment it ends is on disk within its interval (a kill -9 loses at most one).
+        set("tune", "zerolatency");
         set("forced-idr", "1");
         if (config.bitrate == 0 && config.quality >= 0)
             set("crf", std::to_string(config.quality));

@@ -82,10 +82,10 @@ void RecordBranch::run(std::stop_token stop, gpu::Device& primary, std::promise<
         CapturedFrame frame;
         {
             std::unique_lock lock(frameMutex_);
-            if (!frameTaken_.wait(lock, stop, [&] { return taken_.has_value(); }))
+            if (!frameTaken_.wait(lock, stop, [&] { return !taken_.empty(); }))
                 break;
-            frame = std::move(*taken_);
-            taken_.reset();
+            frame = std::move(taken_.front());
+            taken_.pop_front();
             busy_ = true;
         }
         if (auto r = recordFrame(std::move(frame)); !r)
@@ -98,7 +98,7 @@ void RecordBranch::run(std::stop_token stop, gpu::Device& primary, std::promise<
     }
     // A frame offered but never started goes back to its source with the thread.
     std::lock_guard lock(frameMutex_);
-    taken_.reset();
+    taken_.clear();
     busy_ = false;
     frameDone_.notify_all();
 }
@@ -254,18 +254,18 @@ void RecordBranch::offer(const CapturedFrame& frame) {
     if (std::unique_lock lock(frameMutex_, std::try_to_lock); lock.owns_lock()) {
         if (closed_)
             return;
-        // One frame waits while the previous one is recorded, so a frame arriving a little
-        // before the branch is free (timing jitter) is not lost.
-        if (!taken_) {
-            taken_ = frame;
+        // Frames wait while the previous one is recorded, so a burst of slow frames (timing
+        // jitter, a recording starting while the governor makes room) loses nothing.
+        if (taken_.size() < kWaitingFrames) {
+            taken_.push_back(frame);
             taken = true;
         }
     }
     if (taken)
         frameTaken_.notify_one();
     ++framesSelected_;
-    // One frame being recorded and one waiting: the branch cannot keep up with the record
-    // rate, and waiting would stall the viewfinder.
+    // A frame being recorded and kWaitingFrames waiting: the branch cannot keep up with the
+    // record rate, and waiting would stall the viewfinder.
     if (!taken)
         ++framesSkipped_;
 }
@@ -365,7 +365,7 @@ void RecordBranch::handOver(uint64_t value, uint64_t timestampNs) {
 Result<void> RecordBranch::finish(std::chrono::milliseconds timeout) {
     std::unique_lock lock(frameMutex_);
     closed_ = true;
-    if (!frameDone_.wait_for(lock, timeout, [&] { return !busy_ && !taken_; }))
+    if (!frameDone_.wait_for(lock, timeout, [&] { return !busy_ && taken_.empty(); }))
         return fail(ErrorCode::DeviceLost,
                     std::format("the record branch did not finish its last frame within {} ms", timeout.count()));
     return {};

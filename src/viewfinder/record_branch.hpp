@@ -23,6 +23,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <future>
 #include <stop_token>
 #include <thread>
@@ -61,7 +62,7 @@ private:
 /// pipeline thread never waits for a lock the branch's thread holds.
 ///
 /// The pipeline thread offers every frame (offer(), which never blocks); a frame due at the
-/// record rate is taken when no other frame waits (one may be recorded meanwhile), as a copy of the CapturedFrame that shares
+/// record rate is taken while fewer than two wait (one may be recorded meanwhile), as a copy of the CapturedFrame that shares
 /// its release handle, so the camera gets the buffer back only when both branches are done
 /// with it. Per taken frame the branch imports it into its device, runs RecordScale (and, when
 /// the pipeline has record: stages, Nv12ToRgba -> StageChain -> RgbaToNv12 at the record size)
@@ -89,7 +90,8 @@ public:
     void requestStages(std::vector<StageParams> stages);
 
     /// From the pipeline thread; never blocks. Takes `frame` when it is due at the record rate
-    /// and no other frame waits for the branch; a due frame that finds one waiting is counted as skipped.
+    /// and fewer than kWaitingFrames wait for the branch; a due frame that finds them waiting is
+    /// counted as skipped.
     void offer(const CapturedFrame& frame);
     /// Takes no more frames and waits up to `timeout` until the frame taken last has reached
     /// the recorder and gone back to its source (before the branch leaves the frame loop, so
@@ -151,8 +153,10 @@ private:
     std::mutex frameMutex_;
     std::condition_variable_any frameTaken_;
     std::condition_variable frameDone_;
-    std::optional<CapturedFrame> taken_;
-    bool busy_ = false;   ///< a frame is being recorded (taken_ is the one waiting after it)
+    /// Due frames waiting for the branch (their buffers stay out of the camera's hands).
+    static constexpr size_t kWaitingFrames = 2;
+    std::deque<CapturedFrame> taken_;
+    bool busy_ = false;   ///< a frame is being recorded (taken_ holds those waiting after it)
     bool closed_ = false; ///< finish() was called: no more frames are taken
 
     // Counted by the pipeline thread without a lock (see offer()).

@@ -155,9 +155,9 @@ Result<void> Viewfinder::Impl::openSource() {
         return {};
     }
     case SourceKind::Synthetic: {
-        // Buffers for the panel frames in flight, the record branch's two, and one being handed out.
+        // Buffers for the panel frames in flight, the record branch's three, and one being handed out.
         SyntheticSourceOptions o{.width = 2040, .height = 1530, .frameRate = s.frameRate,
-                                 .bufferCount = options.framesInFlight + 4};
+                                 .bufferCount = options.framesInFlight + 5};
         if (s.size.width)
             o.width = s.size.width, o.height = s.size.height;
         auto synthetic = SyntheticSource::create(std::move(o));

@@ -3,6 +3,9 @@
 #   viewfinder_sample.sh BINARY camera   3 s against the virtual camera, headless: exit 0,
 #                                        a 904x572 snapshot and a JSON trace with events
 #   viewfinder_sample.sh BINARY usage    bad options: exit 2 with a usage message
+#   viewfinder_sample.sh BINARY kill9    a 1080p recording from 50 MP frames, SIGKILLed 2.5 s in:
+#                                        the file plays (ffprobe counts frames, ffmpeg decodes them)
+#   viewfinder_sample.sh BINARY badlut   a pipeline naming a malformed .cube: exit 1 naming file:line
 set -uo pipefail
 bin=$1 mode=$2
 work=$(mktemp -d)
@@ -45,6 +48,31 @@ usage)
     rc=$?
     [ $rc -eq 1 ] || fail "unknown camera exited $rc"
     grep -q "no-such-camera" "$work/out" || { cat "$work/out"; fail "error does not name the camera"; }
+    ;;
+kill9)
+    "$bin" --synthetic --size 8160x6120 --target headless --duration 30 --quiet \
+        --record "$work/clip.mp4" --record-size 1080p --record-codec h264 >"$work/out" 2>&1 &
+    pid=$!
+    sleep 2.5
+    kill -9 "$pid"
+    wait "$pid" 2>/dev/null
+    [ -s "$work/clip.mp4" ] || { cat "$work/out"; fail "no file after kill -9"; }
+    frames=$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames \
+        -of csv=p=0 "$work/clip.mp4")
+    echo "kill -9 at 2.5 s: $(stat -c %s "$work/clip.mp4") bytes, $frames frames"
+    [ "${frames:-0}" -ge 1 ] || fail "the file has no playable frame"
+    ffmpeg -v error -i "$work/clip.mp4" -f null - 2>"$work/decode" || { cat "$work/decode"; fail "decode failed"; }
+    [ -s "$work/decode" ] && { cat "$work/decode"; fail "decode errors"; }
+    ;;
+badlut)
+    mkdir -p "$work/luts"
+    printf 'LUT_3D_SIZE 2\n0 0 0\n1 0 zero\n' >"$work/luts/bad.cube"
+    printf 'version: 1\nviewfinder:\n  - lut: {file: luts/bad.cube}\n' >"$work/bad.yaml"
+    "$bin" --synthetic --target headless --duration 1 --pipeline "$work/bad.yaml" >"$work/out" 2>&1
+    rc=$?
+    cat "$work/out"
+    [ $rc -eq 1 ] || fail "a malformed LUT exited $rc, not 1"
+    grep -q "bad.cube:3" "$work/out" || fail "the error does not name bad.cube:3"
     ;;
 *) fail "unknown mode $mode" ;;
 esac
