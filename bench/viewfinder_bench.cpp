@@ -18,6 +18,7 @@
 #include "core/record_plan.hpp"
 #include "present/mailbox.hpp"
 #include "present/presenter.hpp"
+#include "core/thread_priority.hpp"
 #include "viewfinder/frame_loop.hpp"
 
 #include <condition_variable>
@@ -143,6 +144,8 @@ Result<std::shared_ptr<viewfinder::RecordBranch>> startRecording(gpu::Device& de
     return std::shared_ptr<viewfinder::RecordBranch>(std::move(*branch));
 }
 
+constexpr uint32_t kFramesInFlight = 2; ///< the viewfinder's default
+
 void viewfinderChain(benchmark::State& state, const Chain& chain) {
     const std::string& pipelineFile = chain.pipelineFile;
     GpuContext* g = bench::gpu();
@@ -170,7 +173,16 @@ void viewfinderChain(benchmark::State& state, const Chain& chain) {
     // Declared in the order the viewfinder needs them torn down in reverse: the loop stops
     // first, then the presenter, before the mailbox and the face thread they use go.
     auto faces = analysis::FaceThread::create();
-    auto mailbox = present::Mailbox::create(device, kPanelW, kPanelH);
+    // As the viewfinder runs it: the presenter on the context's device, the frames on a
+    // companion created at the processing priority (docs/viewfinder.md).
+    Result<std::unique_ptr<gpu::Device>> processing = std::unexpected(Error{});
+    runWithPriority(ThreadPriority::Processing,
+                    [&] { processing = gpu::Device::createCompanion(device, gpu::QueuePriority::Processing); });
+    if (!processing) {
+        state.SkipWithError(failure("processing device", processing.error()));
+        return;
+    }
+    auto mailbox = present::Mailbox::create(**processing, device, kPanelW, kPanelH, kFramesInFlight);
     if (!mailbox) {
         state.SkipWithError(failure("mailbox", mailbox.error()));
         return;
@@ -183,12 +195,13 @@ void viewfinderChain(benchmark::State& state, const Chain& chain) {
         return;
     }
     PublishedFrames published(*source, **mailbox);
-    auto loop = viewfinder::FrameLoop::create(device, **mailbox,
+    auto loop = viewfinder::FrameLoop::create(**processing, **mailbox,
                                               {.panelWidth = kPanelW,
                                                .panelHeight = kPanelH,
                                                // beauty runs without faces, as in the viewfinder
                                                .faces = faces ? faces->get() : nullptr,
-                                               .hudText = hudLines});
+                                               .hudText = hudLines,
+                                               .framesInFlight = kFramesInFlight});
     if (!loop) {
         state.SkipWithError(failure("frame loop", loop.error()));
         return;
@@ -251,6 +264,8 @@ void viewfinderChain(benchmark::State& state, const Chain& chain) {
         if (auto error = branch->takeError(); error && !state.error_occurred())
             state.SkipWithError(failure("recording", *error));
         state.counters["rec_frames_encoded"] = double(e.framesEncoded);
+        state.counters["rec_encoded_per_due"] =
+            r.framesSelected ? double(e.framesEncoded) / double(r.framesSelected) : 0;
         state.counters["rec_frames_dropped"] = double(e.framesDropped);
         state.counters["rec_encode_fps"] = e.encodeFps;
         for (const std::string& file : e.files)
@@ -273,6 +288,13 @@ void viewfinderChain(benchmark::State& state, const Chain& chain) {
     state.counters["missed_refreshes_per_s"] =
         seconds > 0 ? double(after.missedRefreshes - before.missedRefreshes) / seconds : 0;
     state.counters["sensor_to_presented_p50_ms"] = after.latencyP50Ms;
+    state.counters["sensor_to_presented_p99_ms"] = after.latencyP99Ms;
+    const uint64_t refreshes = (after.presented - before.presented) + (after.missedRefreshes - before.missedRefreshes);
+    state.counters["missed_refreshes_pct"] =
+        refreshes ? 100.0 * double(after.missedRefreshes - before.missedRefreshes) / double(refreshes) : 0;
+    state.counters["governor_level"] = double(frames.governor.level);
+    state.counters["governor_max_level"] = double(frames.governor.maxLevelReached);
+    state.counters["frames_shed"] = double(frames.governor.framesShed + frames.governor.framesPipelineFull);
     state.SetLabel(std::format("{}, {}, {}x{}{}", g->info().name, frames.importPath, frames.frameWidth,
                                frames.frameHeight, faces ? "" : ", no face analysis"));
 }

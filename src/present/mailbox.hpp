@@ -96,6 +96,7 @@ public:
     uint32_t width() const { return width_; }
     uint32_t height() const { return height_; }
     uint32_t slotCount() const { return uint32_t(slots_.size()); }
+    uint32_t writesInFlight() const { return writesInFlight_; }
     uint64_t published() const;
     /// Published frames replaced by a newer one before the reader took them.
     uint64_t dropped() const;

@@ -44,6 +44,12 @@ Result<std::unique_ptr<FrameLoop>> FrameLoop::create(gpu::Device& device, presen
     if (options.framesInFlight < 1 || options.framesInFlight > 4)
         return fail(ErrorCode::InvalidArgument,
                     std::format("{} panel frames in flight: use 1..4", options.framesInFlight));
+    if (mailbox.writesInFlight() < options.framesInFlight)
+        return fail(ErrorCode::InvalidArgument,
+                    std::format("a mailbox for {} writes in flight cannot take {} panel frames in flight",
+                                mailbox.writesInFlight(), options.framesInFlight));
+    if (&mailbox.writer() != &device)
+        return fail(ErrorCode::InvalidArgument, "the mailbox's writer must be the frame loop's device");
     // One command buffer more than frames in flight, so recording the next never waits.
     auto submitter = gpu::Submitter::create(device, options.framesInFlight + 1, 24);
     if (!submitter)

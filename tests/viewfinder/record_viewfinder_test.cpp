@@ -234,9 +234,14 @@ TEST_CASE("A recording's threads run at its priority: above the panel's processi
     Viewfinder& vf = *created;
     REQUIRE(vf.start());
     // The panel's processing (pipeline thread) runs at nice 10, below a protected recording.
-    const std::vector<Sched> pipeline = schedOfThreads("rv-pipeline");
-    REQUIRE(pipeline.size() == 1);
-    CHECK(pipeline[0] == Sched{SCHED_OTHER, 10});
+    std::vector<Sched> pipeline = schedOfThreads("rv-pipeline");
+    for (int i = 0; i < 100 && pipeline.empty(); ++i) { // the thread names itself once running
+        std::this_thread::sleep_for(20ms);
+        pipeline = schedOfThreads("rv-pipeline");
+    }
+    // The pipeline thread and the threads started from it (a driver's queue thread) share its name.
+    REQUIRE_FALSE(pipeline.empty());
+    CHECK(std::ranges::count(pipeline, Sched{SCHED_OTHER, 10}) == long(pipeline.size()));
     const size_t driverThreadsBefore = schedOfThreads("llvmpipe").size();
     const fs::path dir = test::outputDir("viewfinder-priority");
     for (const RecordPriority priority : {RecordPriority::Protected, RecordPriority::Normal, RecordPriority::Background}) {
@@ -366,11 +371,14 @@ TEST_CASE("A full disk stops the recording, the file plays, the viewfinder keeps
     CHECK(s.lastError->message.find(ro.path) != std::string::npos);
 
     // The viewfinder goes on.
-    const uint64_t presented = s.presented, processed = s.framesProcessed;
+    // Frames keep coming and reaching the panel; the governor, which shed panel processing
+    // while the recording lost frames, restores it over the following seconds.
+    const uint64_t presented = s.presented, processed = s.framesProcessed, captured = s.framesCaptured;
     std::this_thread::sleep_for(1s);
     s = vf.stats();
     CHECK(s.presented > presented + 12);
-    CHECK(s.framesProcessed > processed + 10);
+    CHECK(s.framesCaptured > captured + 10);
+    CHECK(s.framesProcessed > processed);
     vf.stop();
 
     // What was written before the disk filled plays.
