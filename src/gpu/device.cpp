@@ -421,22 +421,20 @@ Result<std::unique_ptr<Device>> Device::build(const GpuOptions& options, Device*
     dci.pNext = &e2;
     dci.queueCreateInfoCount = 1;
     dci.pQueueCreateInfos = &qci;
-    VkResult created = VK_ERROR_NOT_PERMITTED_KHR;
     if (askGlobal) {
+        std::vector<const char*> withGlobal = exts;
+        withGlobal.push_back(globalExt);
         qci.pNext = &global;
-        exts.push_back(globalExt);
-        dci.enabledExtensionCount = uint32_t(exts.size());
-        dci.ppEnabledExtensionNames = exts.data();
-        created = vkCreateDevice(c.pd, &dci, nullptr, &d->device_);
-        if (created == VK_SUCCESS)
-            d->extensions_.globalPriority = true;
-        else
+        dci.enabledExtensionCount = uint32_t(withGlobal.size());
+        dci.ppEnabledExtensionNames = withGlobal.data();
+        const VkResult r = vkCreateDevice(c.pd, &dci, nullptr, &d->device_);
+        d->extensions_.globalPriority = r == VK_SUCCESS;
+        if (r != VK_SUCCESS)
             log::info("GPU '{}' refused a high global queue priority ({}); using queue priorities only",
-                      d->info_.name, toString(created));
+                      d->info_.name, toString(r));
         qci.pNext = nullptr;
-        exts.pop_back();
     }
-    if (created != VK_SUCCESS) {
+    if (!d->extensions_.globalPriority) {
         dci.enabledExtensionCount = uint32_t(exts.size());
         dci.ppEnabledExtensionNames = exts.data();
         RV_VK_TRY(vkCreateDevice(c.pd, &dci, nullptr, &d->device_));

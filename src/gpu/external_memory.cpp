@@ -112,7 +112,6 @@ Result<SharedHostBuffer> SharedHostBuffer::create(Device& first, Device& second,
                                                uint64_t(sysconf(_SC_PAGESIZE))});
     SharedHostBuffer s;
     s.first_ = &first;
-    s.size_ = size;
     s.mapped_ = size_t((size + align - 1) / align * align);
     void* p = mmap(nullptr, s.mapped_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
@@ -137,7 +136,6 @@ SharedHostBuffer& SharedHostBuffer::operator=(SharedHostBuffer&& o) noexcept {
         a_ = std::move(o.a_);
         b_ = std::move(o.b_);
         data_ = std::exchange(o.data_, nullptr);
-        size_ = std::exchange(o.size_, 0);
         mapped_ = std::exchange(o.mapped_, 0);
     }
     return *this;

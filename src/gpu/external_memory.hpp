@@ -6,7 +6,6 @@
 #include "gpu/device.hpp"
 #include "gpu/handles.hpp"
 
-#include <cstddef>
 #include <string_view>
 
 namespace rearview::gpu {
@@ -47,16 +46,13 @@ public:
 
     /// The buffer on `device` (one of the two it was created for).
     VkBuffer on(const Device& device) const { return &device == first_ ? a_.buffer.get() : b_.buffer.get(); }
-    VkDeviceSize size() const { return size_; }
-    std::byte* data() const { return static_cast<std::byte*>(data_); }
 
 private:
     void reset();
     const Device* first_ = nullptr;
     ImportedBuffer a_, b_;
     void* data_ = nullptr;
-    VkDeviceSize size_ = 0;  ///< bytes asked for
-    size_t mapped_ = 0;      ///< bytes mapped (rounded up to the alignment)
+    size_t mapped_ = 0; ///< bytes mapped: the size asked for, rounded up to the alignment
 };
 
 } // namespace rearview::gpu

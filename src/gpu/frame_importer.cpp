@@ -2,12 +2,10 @@
 #include "gpu/frame_importer.hpp"
 
 #include "core/log.hpp"
-#include "gpu/external_memory.hpp"
 
 #include <chrono>
 #include <cstring>
 #include <format>
-#include <unistd.h>
 
 namespace rearview::gpu {
 
@@ -33,20 +31,6 @@ Result<FrameImporter> FrameImporter::create(Device& device, std::optional<Import
     return importer;
 }
 
-Result<FrameImporter::Imported> FrameImporter::importDmaBuf(const BufferMemory& memory) {
-    auto imported = gpu::importDmaBuf(*device_, memory.fd, memory.size);
-    if (!imported)
-        return std::unexpected(imported.error());
-    return Imported{std::move(imported->buffer), std::move(imported->memory), ImportPath::DmaBuf};
-}
-
-Result<FrameImporter::Imported> FrameImporter::importHostPointer(const BufferMemory& memory) {
-    auto imported = importHostMemory(*device_, memory.data, memory.size);
-    if (!imported)
-        return std::unexpected(imported.error());
-    return Imported{std::move(imported->buffer), std::move(imported->memory), ImportPath::HostPointer};
-}
-
 Result<GpuFrame> FrameImporter::acquire(const CapturedFrame& frame) {
     const BufferMemory& memory = *frame.memory;
     const VkDeviceSize frameBytes = VkDeviceSize(frame.uvOffset) + VkDeviceSize(frame.stride) * ((frame.height + 1) / 2);
@@ -55,7 +39,7 @@ Result<GpuFrame> FrameImporter::acquire(const CapturedFrame& frame) {
 
     if (auto it = cache_.find(memory.id); it != cache_.end()) {
         stats_.lastPath = it->second.path;
-        return GpuFrame{it->second.buffer.get(), 0, frameBytes, it->second.path};
+        return GpuFrame{it->second.gpu.buffer.get(), 0, frameBytes, it->second.path};
     }
 
     const auto t0 = std::chrono::steady_clock::now();
@@ -66,16 +50,16 @@ Result<GpuFrame> FrameImporter::acquire(const CapturedFrame& frame) {
     auto attempt = [&](ImportPath path, auto&& importFn) {
         if (imported || (force_ && *force_ != path))
             return;
-        auto r = (this->*importFn)(memory);
+        auto r = importFn();
         if (r)
-            imported = std::move(*r);
+            imported = Imported{std::move(*r), path};
         else
             whyNot += std::format("{} failed: {}; ", toString(path), r.error().message);
     };
     if (isDmaBuf && memory.fd >= 0 && device_->extensions().externalMemoryDmaBuf)
-        attempt(ImportPath::DmaBuf, &FrameImporter::importDmaBuf);
+        attempt(ImportPath::DmaBuf, [&] { return importDmaBuf(*device_, memory.fd, memory.size); });
     if (memory.data && device_->extensions().externalMemoryHost)
-        attempt(ImportPath::HostPointer, &FrameImporter::importHostPointer);
+        attempt(ImportPath::HostPointer, [&] { return importHostMemory(*device_, memory.data, memory.size); });
 
     if (imported) {
         const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -86,7 +70,7 @@ Result<GpuFrame> FrameImporter::acquire(const CapturedFrame& frame) {
         log::debug("imported buffer {} ({} bytes) by {} in {:.3f} ms", memory.id, memory.size,
                    toString(imported->path), ms);
         auto& entry = cache_[memory.id] = std::move(*imported);
-        return GpuFrame{entry.buffer.get(), 0, frameBytes, entry.path};
+        return GpuFrame{entry.gpu.buffer.get(), 0, frameBytes, entry.path};
     }
     if (force_ && *force_ != ImportPath::StagingCopy)
         return fail(ErrorCode::Unsupported, std::format("cannot import buffer {}: {}", memory.id, whyNot));

@@ -4,6 +4,7 @@
 #include "core/frame.hpp"
 #include "gpu/buffer.hpp"
 #include "gpu/device.hpp"
+#include "gpu/external_memory.hpp"
 #include "gpu/handles.hpp"
 
 #include <string_view>
@@ -59,12 +60,9 @@ public:
 
 private:
     struct Imported {
-        Owned<VkBuffer> buffer;
-        Owned<VkDeviceMemory> memory;
+        ImportedBuffer gpu;
         ImportPath path = ImportPath::HostPointer;
     };
-    Result<Imported> importDmaBuf(const BufferMemory& memory);
-    Result<Imported> importHostPointer(const BufferMemory& memory);
 
     Device* device_ = nullptr;
     std::optional<ImportPath> force_;

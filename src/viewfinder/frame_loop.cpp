@@ -222,14 +222,6 @@ void FrameLoop::run(std::stop_token stop, FrameSource& source) {
 
 Result<void> FrameLoop::handleFrame(CapturedFrame frame) {
     const uint64_t nowNs = monotonicNs();
-    {
-        std::lock_guard lock(statsMutex_);
-        ++stats_.framesCaptured;
-        captureRate_.tick(nowNs);
-        stats_.frameWidth = frame.width;
-        stats_.frameHeight = frame.height;
-        stats_.colorSpace = frame.colorSpace;
-    }
     const std::shared_ptr<RecordBranch> branch = recordBranch();
     if (branch && branch->options().priority != RecordPriority::Background)
         governor_->recordLosses(branch->losses());
@@ -253,10 +245,13 @@ Result<void> FrameLoop::handleFrame(CapturedFrame frame) {
         if (auto e = branch->takeError(false))
             recordError(*e);
     }
-    {
-        std::lock_guard lock(statsMutex_);
-        stats_.governor = governor_->stats();
-    }
+    std::lock_guard lock(statsMutex_);
+    ++stats_.framesCaptured;
+    captureRate_.tick(nowNs);
+    stats_.frameWidth = frame.width;
+    stats_.frameHeight = frame.height;
+    stats_.colorSpace = frame.colorSpace;
+    stats_.governor = governor_->stats();
     return processed;
 }
 
@@ -286,7 +281,7 @@ Result<void> FrameLoop::processFrame(CapturedFrame& frame) {
         mailbox_->abandon(slot.index);
         if (auto value = submitter_->submit(); value) {
             importer_->submitted(*in, *value);
-            (void)inFlight_->hold(std::move(frame), *value);
+            (void)inFlight_->hold(frame, *value); // a copy: the record branch still gets the frame
         }
         return std::unexpected(error);
     };
@@ -361,10 +356,6 @@ Result<void> FrameLoop::processFrame(CapturedFrame& frame) {
     panelFrames_.push_back({slot.index, *value, frame.sequence, frame.timestampNs, startNs, submittedNs,
                             double(submittedNs - startNs) / 1e6, recorded->generation, snapshotWanted});
     snapshotInFlight_ = snapshotInFlight_ || snapshotWanted;
-    {
-        std::lock_guard lock(statsMutex_);
-        stats_.framesInFlightMax = std::max<uint32_t>(stats_.framesInFlightMax, uint32_t(panelFrames_.size()));
-    }
     // Held until the GPU is done with it (a copy; the caller's goes to the record branch).
     return inFlight_->hold(frame, *value);
 }
@@ -397,11 +388,11 @@ void FrameLoop::complete(const PanelFrame& f) {
         finishSnapshot(ready);
         snapshotInFlight_ = false;
     }
-    double gpuMs = 0;
+    uint64_t gpuNs = 0;
     if (spans)
-        for (const gpu::GpuSpan& span : *spans)
-            gpuMs += span.ms;
-    governor_->frameCost(gpuMs, f.cpuMs);
+        for (const gpu::GpuSpan& s : *spans)
+            gpuNs += uint64_t(s.ms * 1e6);
+    governor_->frameCost(double(gpuNs) / 1e6, f.cpuMs);
     {
         std::lock_guard lock(statsMutex_);
         ++stats_.framesProcessed;
@@ -420,9 +411,6 @@ void FrameLoop::complete(const PanelFrame& f) {
         // GPU spans carry durations only; they are laid out back to back ending when the
         // frame was found finished.
         if (spans) {
-            uint64_t gpuNs = 0;
-            for (const gpu::GpuSpan& s : *spans)
-                gpuNs += uint64_t(s.ms * 1e6);
             uint64_t at = std::max(f.submittedNs, readyNs - std::min(readyNs, gpuNs));
             for (const gpu::GpuSpan& s : *spans) {
                 t->complete(s.name, "gpu", at, uint64_t(s.ms * 1e6), "GPU");

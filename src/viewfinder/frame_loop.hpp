@@ -48,7 +48,6 @@ struct FrameLoopStats {
     uint32_t frameWidth = 0, frameHeight = 0;
     ColorSpace colorSpace;
     GovernorStats governor;
-    uint32_t framesInFlightMax = 0; ///< most panel frames on the GPU at once
     std::optional<Error> lastError;
 };
 

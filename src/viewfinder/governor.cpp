@@ -84,8 +84,10 @@ void Governor::decide(uint64_t nowNs) {
     } else if (level_ < before) {
         ++stats_.restores;
     }
-    if (level_ != before)
+    if (level_ != before) {
         admitted_ = 0;
+        stats_.levelName = levelName(level_);
+    }
     stats_.maxLevelReached = std::max(stats_.maxLevelReached, level_);
     windowStartNs_ = nowNs;
     busyMs_ = 0;
@@ -95,7 +97,6 @@ void Governor::decide(uint64_t nowNs) {
 GovernorStats Governor::stats() const {
     GovernorStats s = stats_;
     s.level = level_;
-    s.levelName = levelName(level_);
     s.load = load_;
     s.panelEveryFrames = panelEveryFrames(level_);
     s.faceEveryFrames = faceEveryFrames();

@@ -6,6 +6,7 @@
 // have been read. Timing-sensitive: CTest runs these alone.
 #include "record/record_support.hpp"
 #include "support/gpu_fixture.hpp"
+#include "support/viewfinder_options.hpp"
 
 #include <rearview/viewfinder.hpp>
 
@@ -22,12 +23,7 @@ namespace fs = std::filesystem;
 namespace {
 
 ViewfinderOptions fiftyMegapixel(const std::string& pipeline) {
-    ViewfinderOptions o;
-    o.source.kind = SourceKind::Synthetic;
-    o.source.size = {8160, 6120};
-    o.source.frameRate = 30;
-    o.target = PresentTarget::Headless;
-    o.faceAnalysis = false;
+    ViewfinderOptions o = test::syntheticHeadless({8160, 6120});
     if (!pipeline.empty())
         o.pipelineFile = std::string(REARVIEW_PIPELINES_DIR) + "/" + pipeline;
     return o;
@@ -53,12 +49,6 @@ void checkRefreshes(const ViewfinderStats& s) {
     CHECK(double(s.missedRefreshes) <= 0.01 * refreshes);
     CHECK(s.staleFrames == 0);
     CHECK(s.framesProcessed > 0);
-}
-
-fs::path scratch(const std::string& name) {
-    const fs::path dir = fs::temp_directory_path() / std::format("rearview-realtime-test-{}", ::getpid());
-    fs::create_directories(dir);
-    return dir / name;
 }
 
 } // namespace
@@ -136,7 +126,7 @@ TEST_CASE("A 1080p recording beside the 50 MP viewfinder keeps at least 90 % of 
 }
 
 TEST_CASE("A malformed LUT is an error from the call that names it; the running pipeline stays", "[viewfinder]") {
-    const fs::path dir = scratch("bad-lut");
+    const fs::path dir = test::scratchPath("realtime-test", "bad-lut");
     fs::create_directories(dir / "luts");
     std::ofstream(dir / "luts/bad.cube") << "LUT_3D_SIZE 2\n0 0 0\n1 0 zero\n";
     std::ofstream(dir / "bad.yaml") << "version: 1\nviewfinder:\n  - lut: {file: luts/bad.cube}\n";

@@ -4,6 +4,7 @@
 // ffmpeg check.
 #include "record/record_support.hpp"
 #include "support/gpu_fixture.hpp"
+#include "support/viewfinder_options.hpp"
 
 #include <rearview/viewfinder.hpp>
 
@@ -35,18 +36,11 @@ ProbeColour probeNames(const ColorSpace& cs) {
     return {space, cs.range == YcbcrRange::Full ? "pc" : "tv"};
 }
 
-ViewfinderOptions headless(SourceOptions source) {
-    ViewfinderOptions o;
-    o.source = std::move(source);
-    o.target = PresentTarget::Headless;
-    o.faceAnalysis = false; // the encoder needs the CPU more than beauty needs faces here
-    return o;
-}
+using test::headlessViewfinder;
 
 /// A headless viewfinder on a 30 fps 2040x1530 synthetic source, not started.
 std::unique_ptr<Viewfinder> synthetic2k() {
-    auto vf = Viewfinder::create(test::gpu(),
-                                 headless({.kind = SourceKind::Synthetic, .size = {2040, 1530}, .frameRate = 30}));
+    auto vf = Viewfinder::create(test::gpu(), test::syntheticHeadless());
     if (!vf)
         FAIL(vf.error().describe());
     return std::move(*vf);
@@ -103,7 +97,7 @@ ChromaFlatness chromaOfFrame(const fs::path& file, int index, uint32_t width, ui
 } // namespace
 
 TEST_CASE("Recording 4K HEVC from the camera while the viewfinder keeps presenting", "[record][viewfinder]") {
-    ViewfinderOptions o = headless({});
+    ViewfinderOptions o = headlessViewfinder({});
     // Its record: list is the mono LUT alone, so the recorded chroma is flat at 128.
     o.pipelineFile = REARVIEW_PIPELINES_DIR "/mono-film.yaml";
     std::unique_ptr<Viewfinder> vf = cameraOrSynthetic(o);

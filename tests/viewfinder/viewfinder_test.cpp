@@ -2,6 +2,7 @@
 // The whole viewfinder through its public API: a synthetic 30 fps source, the pipeline
 // thread, the mailbox and a headless presenter at 120 Hz.
 #include "support/gpu_fixture.hpp"
+#include "support/viewfinder_options.hpp"
 
 #include <rearview/viewfinder.hpp>
 
@@ -17,21 +18,9 @@ using namespace std::chrono_literals;
 
 namespace {
 
-ViewfinderOptions syntheticHeadless() {
-    ViewfinderOptions o;
-    o.source.kind = SourceKind::Synthetic;
-    o.source.size = {2040, 1530};
-    o.source.frameRate = 30;
-    o.target = PresentTarget::Headless;
-    o.faceAnalysis = false;
-    return o;
-}
+using test::syntheticHeadless;
 
-std::filesystem::path scratch(const std::string& name) {
-    auto dir = std::filesystem::temp_directory_path() / std::format("rearview-viewfinder-test-{}", ::getpid());
-    std::filesystem::create_directories(dir);
-    return dir / name;
-}
+std::filesystem::path scratch(const std::string& name) { return test::scratchPath("viewfinder-test", name); }
 
 } // namespace
 
