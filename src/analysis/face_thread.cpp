@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "analysis/face_thread.hpp"
 
+#include "core/log.hpp"
+#include "core/thread_priority.hpp"
+
 #include "core/clock.hpp"
 
 #include <algorithm>
@@ -19,7 +22,13 @@ Result<std::unique_ptr<FaceThread>> FaceThread::create(const FaceDetectorOptions
 
 FaceThread::FaceThread(FaceDetector detector, const FaceTrackerOptions& tracker)
     : detector_(std::move(detector)), tracker_(tracker) {
-    thread_ = std::thread([this] { run(); });
+    thread_ = std::thread([this] {
+        // Face analysis is optional panel work: the panel's processing priority, as are the
+        // detector's own worker threads, started from here.
+        if (auto r = setThreadPriority(ThreadPriority::Processing); !r)
+            log::debug("face thread: {}", r.error().message);
+        run();
+    });
     pthread_setname_np(thread_.native_handle(), "rv-faces");
 }
 

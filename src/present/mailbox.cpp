@@ -2,7 +2,9 @@
 #include "present/mailbox.hpp"
 
 #include <cassert>
+#include <chrono>
 #include <format>
+#include <thread>
 
 namespace rearview::present {
 
@@ -78,9 +80,18 @@ Mailbox::WriteSlot Mailbox::beginWrite() {
 }
 
 Result<void> Mailbox::waitForReader(const WriteSlot& slot) const {
-    if (!slot.waitValue)
-        return {};
-    return reader_->waitTimeline(slot.waitValue);
+    constexpr auto kPoll = std::chrono::milliseconds(1);
+    constexpr auto kTimeout = std::chrono::seconds(2);
+    const auto deadline = std::chrono::steady_clock::now() + kTimeout;
+    while (readerReached_.load(std::memory_order_acquire) < slot.waitValue) {
+        if (std::chrono::steady_clock::now() > deadline)
+            return fail(ErrorCode::DeviceLost,
+                        std::format("the presenter did not report its read of mailbox slot {} (timeline value {}) "
+                                    "done within {} ms; is it still running?",
+                                    slot.index, slot.waitValue, std::chrono::milliseconds(kTimeout).count()));
+        std::this_thread::sleep_for(kPoll);
+    }
+    return {};
 }
 
 void Mailbox::publish(uint32_t index, const ReadyFrame& frame) {

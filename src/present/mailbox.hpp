@@ -5,6 +5,7 @@
 #include "gpu/device.hpp"
 #include "gpu/external_memory.hpp"
 
+#include <atomic>
 #include <vector>
 #include <cstdint>
 #include <memory>
@@ -30,10 +31,14 @@ struct ReadyFrame {
 /// Writer and reader may be one device (slots in device memory; the writer's submission
 /// waits for the reader's last read on the shared timeline) or two (the viewfinder's
 /// processing device and its presenter's: slots in CPU memory imported into both,
-/// gpu::SharedHostBuffer). With two devices the writer waits for the reader's last read of
-/// a slot on the CPU before it submits (WriteSlot::waitOnHost); the slot chosen is the one
-/// read longest ago, so that wait is almost always already over, and the reader's blit is
-/// short and runs first. The reader never waits.
+/// gpu::SharedHostBuffer). With two devices neither thread calls into the other's device —
+/// a driver's locks are held by that device's threads, which run at their own priority, so a
+/// query of the processing device's timeline from the presenter was measured to block it for
+/// up to 21 ms on lavapipe. Instead the writer publishes only frames it has seen complete, and
+/// the reader reports how far its own timeline has got (readerReached()); the writer waits
+/// for the reader's last read of a slot on the CPU, against that report, before it submits
+/// (WriteSlot::waitOnHost; the slot chosen is the one read longest ago, so that wait is
+/// almost always already over). The reader never waits.
 ///
 /// Slots: one may be read, one published and not yet taken, and up to `writesInFlight`
 /// written (frames whose GPU work is still running), so there are writesInFlight + 2. A
@@ -60,11 +65,13 @@ public:
     /// Pipeline thread: a slot that is neither being read nor published nor written. While
     /// `writesInFlight` slots are being written, it returns the one begun last again.
     WriteSlot beginWrite();
-    /// Pipeline thread, two devices: waits until the reader's last read of `slot` is done.
+    /// Pipeline thread, two devices: waits until the reader has reported (readerReached())
+    /// that its last read of `slot` is done; an error after 2 s without that report.
     Result<void> waitForReader(const WriteSlot& slot) const;
     /// Pipeline thread: makes a slot from beginWrite() the newest frame. `frame.timelineValue`
-    /// (on the writer's timeline) says when its contents are complete; the reader will not
-    /// take it before then.
+    /// (on the writer's timeline) says when its contents are complete; with one device the
+    /// reader will not take it before then, with two the writer publishes it only once it has
+    /// seen that value reached.
     void publish(uint32_t index, const ReadyFrame& frame);
     /// Pipeline thread: a slot from beginWrite() that will not be published (its frame failed).
     void abandon(uint32_t index);
@@ -80,11 +87,17 @@ public:
     /// <= `completedValue` (taking it releases the slot held before), else the slot already
     /// held, else nothing (no frame completed yet).
     std::optional<ReadSlot> takeNewest(uint64_t completedValue);
-    /// takeNewest() with the writer's timeline value completed now.
-    std::optional<ReadSlot> takeNewest() { return takeNewest(writer_->completedTimelineValue()); }
+    /// The writer's timeline value the reader may take frames up to: one device, the value
+    /// reached now; two devices, any (every published frame is complete).
+    uint64_t completedForReader() const {
+        return crossDevice() ? UINT64_MAX : writer_->completedTimelineValue();
+    }
     /// Presenter thread: the GPU read of the held slot ends with the reader's timeline value
     /// `value`; the writer waits for it before writing that slot again.
     void markRead(uint32_t index, uint64_t value);
+    /// Presenter thread, two devices: its own timeline has reached `value` (every refresh,
+    /// from the reader's device; never blocks).
+    void readerReached(uint64_t value) { readerReached_.store(value, std::memory_order_release); }
     /// The newest published frame (completed or not), if any: the reference for the
     /// presenter's "never older than the newest completed" check.
     std::optional<ReadyFrame> newestPublished() const;
@@ -129,6 +142,7 @@ private:
     uint64_t begun_ = 0;
     std::optional<uint32_t> published_;
     std::optional<uint32_t> reading_;
+    std::atomic<uint64_t> readerReached_{0};
     uint64_t publishedCount_ = 0;
     uint64_t droppedCount_ = 0;
 };

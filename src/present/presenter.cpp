@@ -156,6 +156,9 @@ void Presenter::run() {
     // Every refresh of the run is accounted for, including those a stop cut short.
     if (uint64_t missed = pacer.overdue(monotonicNs()))
         stats_.missed(missed);
+    // A writer on another device may be waiting for the last reads: report them once done.
+    if (mailbox_->crossDevice() && lastValue_ && device_->waitTimeline(lastValue_))
+        mailbox_->readerReached(lastValue_);
     running_ = false;
     std::lock_guard lock(captureMutex_);
     if (capture_.requested && !capture_.done) {
@@ -237,7 +240,10 @@ Result<void> Presenter::presentOnce() {
 
     // The newest completed frame, checked against what was published before taking it: a
     // newer completed frame published by then must never lose to an older one.
-    const uint64_t completed = mailbox_->writer().completedTimelineValue();
+    // Only this device's timeline: the processing device's driver locks are its threads'.
+    if (mailbox_->crossDevice())
+        mailbox_->readerReached(device_->completedTimelineValue());
+    const uint64_t completed = mailbox_->completedForReader();
     const auto before = mailbox_->newestPublished();
     const auto frame = mailbox_->takeNewest(completed);
     if (frame) {
