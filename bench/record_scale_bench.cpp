@@ -19,7 +19,7 @@ namespace {
 
 struct Frame {
     Nv12Image image;
-    RecordPlan plan[2];                  // 8K and 4K for the sensor frame
+    RecordPlan plan[3];                  // 8K, 4K and 1080p for the sensor frame
     uint32_t cropX, cropY, cropW, cropH; // even integer crop for libyuv
 };
 
@@ -30,9 +30,9 @@ const Frame& frame() {
         Frame fr;
         fr.image = Nv12Image(w, h, (w + 7) & ~7u, ColorSpace{YcbcrMatrix::Bt709, YcbcrRange::Limited});
         patterns::fillRamps(fr.image);
-        // 7680 and 3840 of 8160: 16/17 and 8/17 of the frame width, 16:9.
-        for (int i = 0; i < 2; ++i) {
-            const uint32_t ow = uint32_t(double(w) * (i == 0 ? 16 : 8) / 17 / 2 + 0.5) * 2;
+        // 7680, 3840 and 1920 of 8160: 16/17, 8/17 and 4/17 of the frame width, 16:9.
+        for (int i = 0; i < 3; ++i) {
+            const uint32_t ow = uint32_t(double(w) * (16 >> i) / 17 / 2 + 0.5) * 2;
             const uint32_t oh = uint32_t(double(ow) * 9 / 16 / 2 + 0.5) * 2;
             fr.plan[i] = *planRecord(w, h, ow, oh);
         }
@@ -93,7 +93,7 @@ void gpuRecordScale(benchmark::State& state) {
 
 } // namespace
 
-// Arg 0: 7680x4320 (8K), 1: 3840x2160 (4K), for the 8160x6120 sensor frame.
+// Arg 0: 7680x4320 (8K), 1: 3840x2160 (4K), 2: 1920x1080, for the 8160x6120 sensor frame.
 BENCHMARK(readFloor)->Name("record_scale/anchor/read_floor_2_threads")->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(libyuvBox)->Name("record_scale/anchor/libyuv_box")->Arg(0)->Arg(1)->ArgName("out")->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(gpuRecordScale)->Name("record_scale/gpu")->Arg(0)->Arg(1)->ArgName("out")->Unit(benchmark::kMillisecond)->UseManualTime();
+BENCHMARK(libyuvBox)->Name("record_scale/anchor/libyuv_box")->Arg(0)->Arg(1)->Arg(2)->ArgName("out")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(gpuRecordScale)->Name("record_scale/gpu")->Arg(0)->Arg(1)->Arg(2)->ArgName("out")->Unit(benchmark::kMillisecond)->UseManualTime();

@@ -16,6 +16,10 @@ enum class RecordResolution : uint8_t {
     Uhd8K,  ///< 7680×4320
     Uhd4K,  ///< 3840×2160
     Fhd,    ///< 1920×1080
+    /// The largest of the above that the device sustains at the frame rate, measured by
+    /// Viewfinder::startRecording() before it starts (1080p when none does). A Recorder
+    /// itself takes only a fixed size.
+    Auto,
 };
 
 /// Width and height of a RecordResolution.
@@ -25,7 +29,7 @@ struct RecordSize {
 };
 RecordSize sizeOf(RecordResolution resolution) noexcept;
 
-/// "8k", "4k", "1080p".
+/// "8k", "4k", "1080p", "auto".
 std::string_view toString(RecordResolution resolution) noexcept;
 
 /// Video compression standard.
@@ -113,6 +117,33 @@ struct RecordOptions {
     uint32_t threads = 0;
     /// Scheduling of the record branch and the encoder when recording from a Viewfinder.
     RecordPriority priority = RecordPriority::Protected;
+};
+
+/// What one recording size sustains on this device, measured before a recording starts
+/// (Viewfinder::startRecording()): the record branch's GPU work for a sensor frame (crop,
+/// scale, the record: stages) and the encoder, each timed on synthetic frames of the size.
+struct RecordCapacity {
+    RecordResolution resolution = RecordResolution::Fhd;
+    double gpuFps = 0;    ///< record branch GPU frames per second (1000 / GPU ms per frame)
+    double encodeFps = 0; ///< encoder frames per second; 0: not measured (the GPU already fell short)
+    /// Frames per second the size sustains: the slower of the two (the GPU's alone when the
+    /// encoder was not measured).
+    double fps() const noexcept { return encodeFps > 0 && encodeFps < gpuFps ? encodeFps : gpuFps; }
+    /// At least 95 % of `frameRate`, both parts measured.
+    bool sustains(double frameRate) const noexcept { return encodeFps > 0 && fps() >= 0.95 * frameRate; }
+};
+
+/// What Viewfinder::startRecording() measured and chose before recording.
+struct RecordingPlan {
+    RecordResolution resolution = RecordResolution::Fhd; ///< the size recorded
+    double frameRate = 30;
+    /// The chosen size sustains the frame rate. When false the recording runs all the same
+    /// (the overload policy and the governor decide what is lost) and `summary` says what
+    /// this device can sustain instead.
+    bool sustained = false;
+    std::vector<RecordCapacity> measured; ///< each size measured, smallest first
+    /// One line for people: "1080p sustains 30 fps (GPU 44 fps, encoder 71 fps); 4k: GPU 9 fps".
+    std::string summary;
 };
 
 /// A snapshot of a recording's state. Software encoding of 8K runs at only a few frames per

@@ -134,7 +134,8 @@ struct RecordingStats {
     RecordStats encoder;           ///< the recorder's figures: encoder and why, frames encoded/dropped, bytes
     double seconds = 0;            ///< since startRecording() (until stopRecording())
     double recordRate = 0;         ///< frames per second taken from the sensor (RecordOptions::frameRate)
-    RecordPriority priority = RecordPriority::Background; ///< RecordOptions::priority
+    RecordPriority priority = RecordPriority::Protected; ///< RecordOptions::priority
+    RecordingPlan plan;            ///< what startRecording() measured and chose
     uint64_t framesSelected = 0;   ///< sensor frames due at the record rate
     uint64_t framesRecorded = 0;   ///< of those, scaled on the GPU and handed to the encoder
     /// Due frames not taken because the record branch was still busy with an earlier one: it
@@ -268,7 +269,14 @@ public:
     /// or Unsupported (no encoder opens), the record stage list's error. The viewfinder never
     /// waits for the encoder; a recording that stops by itself (disk full) keeps what was
     /// written and is reported in stats().lastError and stats().recording->stoppedByItself.
-    Result<void> startRecording(const RecordOptions& options);
+    ///
+    /// Before it starts it measures what the device sustains (RecordingPlan, also in the log
+    /// and in stats().recording->plan): for a fixed resolution that size, and when that falls
+    /// short the smaller ones too, so the plan says what can be sustained; for
+    /// RecordResolution::Auto the sizes from 1080p up, choosing the largest that sustains the
+    /// frame rate. The measurement takes a few GPU runs and encoded frames of each size (well
+    /// under a second at 1080p on a 2-core CPU driver, seconds at 8K with a software encoder).
+    Result<RecordingPlan> startRecording(const RecordOptions& options);
     /// Records the frames already on their way, finishes the file and returns the encoder's
     /// final figures (the record branch's stay in stats().recording); the error that stopped
     /// the recording by itself, if any. InvalidArgument when no recording was started since

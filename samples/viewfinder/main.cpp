@@ -65,7 +65,7 @@ output:
 
 recording (in parallel with the viewfinder, from the same frames):
   --record PATH        record to PATH (.mp4) from the start until the end of the run
-  --record-size S      8k (default), 4k or 1080p
+  --record-size S      8k, 4k or 1080p (default: the largest this device sustains, measured)
   --record-codec C     hevc (default) or h264
   --record-priority P  protected (default: above the panel's processing, below its refresh),
                        normal (as the panel's processing) or background (below everything)
@@ -82,7 +82,8 @@ struct Args {
     std::optional<double> duration;
     std::optional<uint64_t> frames;
     std::string snapshot;
-    RecordOptions record; ///< path empty: no recording at start
+    /// path empty: no recording at start; the size the device sustains unless --record-size
+    RecordOptions record{.resolution = RecordResolution::Auto};
     bool list = false;
     bool verbose = false;
     bool quiet = false;
@@ -325,6 +326,7 @@ void printSummary(const ViewfinderStats& s) {
         row("  why", e.encoderReason);
         row("  time / rate / priority", std::format("{:.1f} s / {:.0f} fps asked / {}", r->seconds, r->recordRate,
                                                     toString(r->priority)));
+        row("  size / measured", std::format("{} / {}", toString(r->plan.resolution), r->plan.summary));
         row("  frames due / recorded / skipped", std::format("{} / {} / {} (branch busy)", r->framesSelected,
                                                              r->framesRecorded, r->framesSkipped));
         row("  frames encoded / dropped", std::format("{} / {} (+{} discarded)", e.framesEncoded, e.framesDropped,
@@ -403,10 +405,12 @@ int main(int argc, char** argv) {
         }
         RecordOptions o = args.record;
         o.path = nextRecordingPath(args.record.path, recordings);
-        if (auto r = vf.startRecording(o); !r) {
-            std::println(stderr, "\nrecording: {}", r.error().describe());
+        auto plan = vf.startRecording(o);
+        if (!plan) {
+            std::println(stderr, "\nrecording: {}", plan.error().describe());
             return false;
         }
+        std::println(stderr, "recording {}", plan->summary);
         return true;
     };
     if (!args.record.path.empty() && !toggleRecording()) {

@@ -3,6 +3,8 @@
 
 #include "core/log.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <format>
 #include <string_view>
@@ -117,6 +119,19 @@ Result<SelectedEncoder> selectEncoder(const RecordOptions& options, const Encode
     return fail(ErrorCode::Unsupported,
                 std::format("no {} encoder opened at {}x{}: {}", toString(options.codec), config.width,
                             config.height, skipped));
+}
+
+EncoderConfig encoderConfig(const RecordOptions& options, uint32_t width, uint32_t height, ColorSpace colorSpace) {
+    EncoderConfig config;
+    config.width = width;
+    config.height = height;
+    config.frameRate = options.frameRate;
+    config.bitrate = options.bitrate;
+    config.quality = options.quality;
+    config.keyframeInterval = std::max(1, int(std::lround(options.frameRate * options.fragmentSeconds)));
+    config.threads = options.threads;
+    config.colorSpace = colorSpace;
+    return config;
 }
 
 } // namespace rearview::record

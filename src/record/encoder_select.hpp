@@ -28,6 +28,9 @@ struct SelectedEncoder {
     std::string reason;
 };
 
+/// The encoder configuration a recording with `options` uses for width x height frames.
+EncoderConfig encoderConfig(const RecordOptions& options, uint32_t width, uint32_t height, ColorSpace colorSpace);
+
 /// Opens the encoder for `options` (options.encoder "auto" or a libavcodec encoder name).
 /// A named encoder that libavcodec lacks is ErrorCode::NotFound; one that does not open, or
 /// no candidate opening, is ErrorCode::Unsupported with every candidate's reason.

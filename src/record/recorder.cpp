@@ -25,6 +25,7 @@ RecordSize sizeOf(RecordResolution resolution) noexcept {
     case RecordResolution::Uhd8K: return {7680, 4320};
     case RecordResolution::Uhd4K: return {3840, 2160};
     case RecordResolution::Fhd: return {1920, 1080};
+    case RecordResolution::Auto: return {};
     }
     return {};
 }
@@ -34,6 +35,7 @@ std::string_view toString(RecordResolution resolution) noexcept {
     case RecordResolution::Uhd8K: return "8k";
     case RecordResolution::Uhd4K: return "4k";
     case RecordResolution::Fhd: return "1080p";
+    case RecordResolution::Auto: return "auto";
     }
     return "?";
 }
@@ -143,6 +145,10 @@ Result<std::unique_ptr<Recorder>> Recorder::create(const RecordOptions& options,
     if (options.quality < -1 || options.quality > 63)
         return fail(ErrorCode::InvalidArgument,
                     std::format("quality {} is out of range (-1 = default, 0..51 typical)", options.quality));
+    if (options.resolution == RecordResolution::Auto)
+        return fail(ErrorCode::InvalidArgument,
+                    "RecordResolution::Auto is resolved by Viewfinder::startRecording(); a Recorder records one "
+                    "fixed size (8k, 4k or 1080p)");
     const RecordSize size = sizeOf(options.resolution);
     if (width != size.width || height != size.height)
         return fail(ErrorCode::InvalidArgument,
@@ -158,16 +164,7 @@ Result<std::unique_ptr<Recorder>> Recorder::create(const RecordOptions& options,
     if (auto ok = checkWritable(firstPath); !ok)
         return std::unexpected(ok.error());
 
-    EncoderConfig config;
-    config.width = width;
-    config.height = height;
-    config.frameRate = options.frameRate;
-    config.bitrate = options.bitrate;
-    config.quality = options.quality;
-    config.keyframeInterval = std::max(1, int(std::lround(options.frameRate * options.fragmentSeconds)));
-    config.threads = options.threads;
-    config.colorSpace = colorSpace;
-    auto selected = selectEncoder(options, config);
+    auto selected = selectEncoder(options, encoderConfig(options, width, height, colorSpace));
     if (!selected)
         return std::unexpected(selected.error());
     r->encoder_ = std::move(selected->encoder);

@@ -225,6 +225,7 @@ Result<void> FrameLoop::handleFrame(CapturedFrame frame) {
     const std::shared_ptr<RecordBranch> branch = recordBranch();
     if (branch && branch->options().priority != RecordPriority::Background)
         governor_->recordLosses(branch->losses());
+    governor_->hold(panelHeld_.load());
     bool process = governor_->admit(nowNs);
     if (process && panelFrames_.size() >= options_.framesInFlight) {
         completeFrames(false);

@@ -103,6 +103,10 @@ public:
 
     FrameLoopStats stats() const;
 
+    /// From any thread: while held, the panel processes no camera frame (they count as shed;
+    /// the panel repeats its last image) — while a recording's capacity is measured.
+    void holdPanel(bool held) { panelHeld_ = held; }
+
     /// Extra pipeline-thread time spent on every panel frame, as a slower device would take
     /// (for tests of the governor; 0 by default). From any thread.
     void setSimulatedFrameCost(std::chrono::microseconds cost) { simulatedCostUs_ = cost.count(); }
@@ -144,6 +148,7 @@ private:
     std::deque<PanelFrame> panelFrames_; ///< pipeline thread
     std::optional<Governor> governor_;   ///< pipeline thread
     std::atomic<int64_t> simulatedCostUs_{0};
+    std::atomic<bool> panelHeld_{false};
 
     mutable std::mutex geometryMutex_;
     ViewGeometry geometry_;

@@ -39,7 +39,7 @@ bool Governor::admit(uint64_t nowNs) {
         windowStartNs_ = nowNs;
     if (nowNs - windowStartNs_ >= uint64_t(options_.windowMs) * 1'000'000)
         decide(nowNs);
-    const bool take = admitted_++ % panelEveryFrames(level_) == 0;
+    const bool take = admitted_++ % panelEveryFrames(level_) == 0 && !held_;
     if (!take)
         ++stats_.framesShed;
     return take;

@@ -30,6 +30,10 @@ public:
     /// A panel frame's costs once its GPU work finished: GPU time and the pipeline thread's
     /// time recording it (they overlap across frames in flight; the larger one is the limit).
     void frameCost(double gpuMs, double cpuMs);
+    /// While held, no camera frame is processed for the panel (each counts as shed): a
+    /// recording's capacity is being measured, and the panel gives way to it as it would to
+    /// the recording itself.
+    void hold(bool held) { held_ = held; }
     /// The recording's total of frames lost so far (due frames skipped, encoder drops), or
     /// nothing while no recording that the governor protects runs.
     void recordLosses(uint64_t total);
@@ -48,6 +52,7 @@ private:
     GovernorOptions options_;
     uint32_t faceEvery_ = 4;
     uint32_t level_ = 0;
+    bool held_ = false;
     uint64_t admitted_ = 0; ///< camera frames seen at the current level
     uint64_t windowStartNs_ = 0;
     double busyMs_ = 0;       ///< summed per-frame cost in the window

@@ -4,6 +4,7 @@
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "core/thread_priority.hpp"
+#include "record/encode_probe.hpp"
 
 #include <pthread.h>
 #include <sched.h>
@@ -11,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <format>
+#include <map>
 
 namespace rearview::viewfinder {
 namespace {
@@ -40,10 +42,9 @@ Result<std::unique_ptr<RecordBranch>> RecordBranch::create(gpu::Device& device, 
     if (!(options.record.frameRate > 0))
         return fail(ErrorCode::InvalidArgument,
                     std::format("record frame rate {} must be positive", options.record.frameRate));
+    if (options.record.resolution == RecordResolution::Auto && options.frameWidth == 0)
+        return fail(ErrorCode::InvalidArgument, "an automatic record resolution needs the frames' size to measure on");
     std::unique_ptr<RecordBranch> b(new RecordBranch());
-    const RecordSize size = sizeOf(options.record.resolution);
-    b->width_ = size.width;
-    b->height_ = size.height;
     b->rate_ = RecordRate(options.record.frameRate);
     b->options_ = std::move(options);
     std::promise<Result<void>> created;
@@ -55,6 +56,7 @@ Result<std::unique_ptr<RecordBranch>> RecordBranch::create(gpu::Device& device, 
     b->startNs_ = monotonicNs();
     b->stats_.recordRate = b->options_.record.frameRate;
     b->stats_.priority = b->options_.record.priority;
+    b->stats_.plan = b->recordingPlan_;
     return b;
 }
 
@@ -120,21 +122,164 @@ Result<void> RecordBranch::setUp(gpu::Device& primary) {
     if (!scale)
         return std::unexpected(scale.error());
     scale_ = std::move(*scale);
+    // The stage list is checked (and its LUTs uploaded) and the sizes measured before the
+    // recorder creates the file, so a bad list leaves nothing behind.
+    if (auto r = choosePlan(); !r)
+        return r;
+    options_.record.resolution = recordingPlan_.resolution;
+    auto recorder = record::Recorder::create(options_.record, width_, height_, options_.colorSpace);
+    if (!recorder)
+        return std::unexpected(recorder.error());
+    recorder_ = std::move(*recorder);
+    return {};
+}
+
+Result<void> RecordBranch::prepareSize(RecordResolution resolution) {
+    const RecordSize size = sizeOf(resolution);
+    width_ = size.width;
+    height_ = size.height;
+    recordingPlan_.resolution = resolution;
+    plan_.reset();
+    chain_.reset(); // sized for the previous size; made again on first need
     const stages::Nv12Buffer layout = stages::RecordScale::outputLayout(width_, height_, options_.colorSpace);
     auto readback =
         gpu::Buffer::create(*device_, layout.size, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, gpu::MemoryUse::Readback);
     if (!readback)
         return std::unexpected(readback.error());
     readback_ = std::move(*readback);
-    // The stage list is checked (LUT files read) before the recorder creates the file, so a
-    // bad list leaves nothing behind.
-    if (!options_.stages.empty())
-        if (auto r = applyStages(options_.stages); !r)
-            return r;
-    auto recorder = record::Recorder::create(options_.record, width_, height_, options_.colorSpace);
-    if (!recorder)
-        return std::unexpected(recorder.error());
-    recorder_ = std::move(*recorder);
+    return applyStages(options_.stages);
+}
+
+Result<double> RecordBranch::measureGpuMs() {
+    const uint32_t fw = options_.frameWidth, fh = options_.frameHeight;
+    const uint32_t stride = (fw + 3u) & ~3u; // the tight layout cameras write
+    auto plan = planRecord(fw, fh, width_, height_);
+    if (!plan)
+        return std::unexpected(plan.error());
+    const VkDeviceSize bytes = VkDeviceSize(stride) * fh + VkDeviceSize(stride) * ((fh + 1) / 2);
+    auto source = gpu::Buffer::create(*device_, bytes, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+                                      gpu::MemoryUse::GpuOnly);
+    if (!source)
+        return std::unexpected(source.error());
+    const stages::Nv12Buffer frame{source->get(), 0, bytes, fw, fh, stride, stride * fh, stride, options_.colorSpace};
+    stages::Nv12Buffer dst = stages::RecordScale::outputLayout(width_, height_, options_.colorSpace);
+    dst.buffer = readback_.get();
+    plan_ = *plan;
+    // Two runs: the first pays for first use (pipeline caches, page faults); the second is timed.
+    double ms = 0;
+    for (int run = 0; run < 2; ++run) {
+        auto cmd = submitter_->begin();
+        if (!cmd)
+            return std::unexpected(cmd.error());
+        if (run == 0) {
+            vkCmdFillBuffer(*cmd, source->get(), 0, VK_WHOLE_SIZE, 0x80808080u); // mid-grey
+            gpu::memoryBarrier(*cmd, VK_PIPELINE_STAGE_2_CLEAR_BIT, VK_ACCESS_2_TRANSFER_WRITE_BIT,
+                               VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_READ_BIT);
+        }
+        auto recorded = recordWork(*cmd, frame, dst);
+        auto value = submitter_->submit();
+        if (!value)
+            return std::unexpected(value.error());
+        if (auto waited = device_->waitTimeline(*value); !waited)
+            return std::unexpected(waited.error());
+        if (!recorded)
+            return std::unexpected(recorded.error());
+        auto spans = submitter_->spans(*value);
+        if (!spans)
+            return std::unexpected(spans.error());
+        ms = 0;
+        for (const gpu::GpuSpan& span : *spans)
+            ms += span.ms;
+    }
+    plan_.reset(); // the first recorded frame plans for its own size
+    return ms;
+}
+
+Result<void> RecordBranch::choosePlan() {
+    const RecordResolution requested = options_.record.resolution;
+    const double rate = options_.record.frameRate;
+    recordingPlan_ = RecordingPlan{.resolution = requested, .frameRate = rate};
+    if (options_.frameWidth == 0) { // nothing to measure on: the size asked for, as it is
+        recordingPlan_.sustained = true;
+        return prepareSize(requested);
+    }
+    // The sizes the frames allow, smallest first.
+    std::vector<RecordResolution> sizes;
+    for (const RecordResolution r : {RecordResolution::Fhd, RecordResolution::Uhd4K, RecordResolution::Uhd8K}) {
+        const RecordSize s = sizeOf(r);
+        if (planRecord(options_.frameWidth, options_.frameHeight, s.width, s.height))
+            sizes.push_back(r);
+    }
+    if (sizes.empty())
+        return fail(ErrorCode::InvalidArgument, std::format("{}x{} frames are smaller than the smallest recording (1080p)",
+                                                            options_.frameWidth, options_.frameHeight));
+    std::map<RecordResolution, RecordCapacity> measured;
+    const auto measure = [&](RecordResolution r) -> Result<const RecordCapacity*> {
+        if (auto prepared = prepareSize(r); !prepared)
+            return std::unexpected(prepared.error());
+        auto gpuMs = measureGpuMs();
+        if (!gpuMs)
+            return std::unexpected(gpuMs.error());
+        RecordCapacity c{.resolution = r, .gpuFps = *gpuMs > 0 ? 1000.0 / *gpuMs : 0.0};
+        // The encoder is measured only where the GPU work keeps up: it is the slower probe.
+        if (c.gpuFps >= 0.95 * rate) {
+            RecordOptions o = options_.record;
+            o.resolution = r;
+            auto encodeFps = record::probeEncodeFps(o, width_, height_, options_.colorSpace);
+            if (!encodeFps)
+                return std::unexpected(encodeFps.error());
+            c.encodeFps = *encodeFps;
+        }
+        return &(measured[r] = c);
+    };
+    RecordResolution chosen = requested == RecordResolution::Auto ? sizes.front() : requested;
+    if (requested != RecordResolution::Auto) {
+        auto c = measure(requested);
+        if (!c)
+            return std::unexpected(c.error());
+        // Falling short: what smaller sizes sustain, from the smallest up.
+        if (!(*c)->sustains(rate))
+            for (const RecordResolution r : sizes) {
+                if (sizeOf(r).width >= sizeOf(requested).width)
+                    break;
+                auto smaller = measure(r);
+                if (!smaller)
+                    return std::unexpected(smaller.error());
+                if (!(*smaller)->sustains(rate))
+                    break;
+            }
+    } else {
+        for (const RecordResolution r : sizes) {
+            auto c = measure(r);
+            if (!c)
+                return std::unexpected(c.error());
+            if (!(*c)->sustains(rate))
+                break;
+            chosen = r;
+        }
+    }
+    recordingPlan_.sustained = measured.contains(chosen) && measured[chosen].sustains(rate);
+    std::string summary;
+    std::optional<RecordResolution> best;
+    for (const RecordResolution r : sizes) {
+        const auto it = measured.find(r);
+        if (it == measured.end())
+            continue;
+        const RecordCapacity& c = it->second;
+        recordingPlan_.measured.push_back(c);
+        if (c.sustains(rate))
+            best = r;
+        summary += std::format("{}{}: {:.1f} fps (GPU {:.1f}{})", summary.empty() ? "" : "; ", toString(r), c.fps(),
+                               c.gpuFps, c.encodeFps > 0 ? std::format(", encoder {:.1f}", c.encodeFps) : "");
+    }
+    recordingPlan_.summary = std::format("{} at {:.3g} fps {}; measured {}", toString(chosen), rate,
+                                recordingPlan_.sustained ? "is sustained"
+                                : best          ? std::format("is not sustained here ({} is)", toString(*best))
+                                                : std::string("is not sustained by any size here"),
+                                summary);
+    if (sizeOf(chosen).width != width_ || sizeOf(chosen).height != height_)
+        return prepareSize(chosen);
+    recordingPlan_.resolution = chosen;
     return {};
 }
 

@@ -74,11 +74,16 @@ public:
         RecordOptions record;
         std::vector<StageParams> stages; ///< the pipeline's record: list (empty: scale only)
         ColorSpace colorSpace;           ///< of the frames, written into the file's colour tags
+        /// The sensor frames' size: what the branch measures its GPU work on before it starts
+        /// (RecordingPlan). 0: nothing is measured, and the resolution must not be Auto.
+        uint32_t frameWidth = 0, frameHeight = 0;
     };
 
-    /// Starts the branch's thread, which creates the companion device, the GPU resources, the
-    /// stage list and the recorder (the file, the encoder); returns once that is done, so a
-    /// path, encoder or stage error comes from here and nothing is recorded.
+    /// Starts the branch's thread, which creates the companion device, the GPU resources and
+    /// the stage list, measures what the device sustains and chooses the size (RecordingPlan:
+    /// Auto, or a fixed size that falls short), and creates the recorder (the file, the
+    /// encoder); returns once that is done, so a path, encoder or stage error comes from here
+    /// and nothing is recorded.
     static Result<std::unique_ptr<RecordBranch>> create(gpu::Device& device, Options options);
     /// Stops the thread after the frame in hand, if any, has been recorded.
     ~RecordBranch();
@@ -99,7 +104,10 @@ public:
     Result<void> finish(std::chrono::milliseconds timeout);
 
     record::Recorder& recorder() { return *recorder_; }
+    /// The options recorded with (the resolution is the one chosen, never Auto).
     const RecordOptions& options() const { return options_.record; }
+    /// What was measured and chosen before recording.
+    const RecordingPlan& plan() const { return recordingPlan_; }
     /// The branch's figures and the recorder's.
     RecordingStats stats() const;
     /// Frames the recording lost so far: due frames skipped while the branch was busy, and
@@ -122,12 +130,20 @@ private:
     /// Creates the RGBA path (conversions, chain, intermediate buffers) on first need.
     Result<void> ensureConversion();
     Result<void> applyStages(const std::vector<StageParams>& stages);
+    /// On the branch's thread: measures the sizes and sets width_/height_ and recordingPlan_ to the
+    /// chosen one, its buffers and stage list ready.
+    Result<void> choosePlan();
+    /// Makes the size-dependent buffers and the stage list for `resolution`.
+    Result<void> prepareSize(RecordResolution resolution);
+    /// GPU time of one frame's record work at the prepared size, on a sensor-size frame.
+    Result<double> measureGpuMs();
     Result<void> recordWork(VkCommandBuffer cmd, const stages::Nv12Buffer& frame, const stages::Nv12Buffer& dst);
 
     // Declared first so it is destroyed last, after everything created on it.
     std::unique_ptr<gpu::Device> device_;
     Options options_;
     uint32_t width_ = 0, height_ = 0;
+    RecordingPlan recordingPlan_;
     std::unique_ptr<record::Recorder> recorder_;
     std::optional<gpu::FrameImporter> importer_;
     std::optional<gpu::Submitter> submitter_;

@@ -468,7 +468,7 @@ ViewfinderStats Viewfinder::stats() const {
     return s;
 }
 
-Result<void> Viewfinder::startRecording(const RecordOptions& options) {
+Result<RecordingPlan> Viewfinder::startRecording(const RecordOptions& options) {
     Impl& m = *impl_;
     std::lock_guard serial(m.recordMutex);
     if (!running())
@@ -485,17 +485,26 @@ Result<void> Viewfinder::startRecording(const RecordOptions& options) {
     }
     const FrameFormat format = m.source->format();
     const RecordSize size = sizeOf(options.resolution);
-    if (auto plan = planRecord(format.width, format.height, size.width, size.height); !plan)
-        return fail(ErrorCode::InvalidArgument,
-                    std::format("cannot record {} ({}x{}) from {}x{} frames: {}", toString(options.resolution),
-                                size.width, size.height, format.width, format.height, plan.error().message));
+    if (options.resolution != RecordResolution::Auto)
+        if (auto plan = planRecord(format.width, format.height, size.width, size.height); !plan)
+            return fail(ErrorCode::InvalidArgument,
+                        std::format("cannot record {} ({}x{}) from {}x{} frames: {}", toString(options.resolution),
+                                    size.width, size.height, format.width, format.height, plan.error().message));
     std::vector<StageParams> stages;
     {
         std::lock_guard lock(m.mutex);
         stages = m.recordStages;
     }
+    // The panel's processing gives way while the recording's capacity is measured, as the
+    // governor makes it give way to the recording itself (the panel repeats its last image).
+    m.loop->holdPanel(true);
     auto branch = viewfinder::RecordBranch::create(
-        *m.device, {.record = options, .stages = std::move(stages), .colorSpace = format.colorSpace});
+        *m.device, {.record = options,
+                    .stages = std::move(stages),
+                    .colorSpace = format.colorSpace,
+                    .frameWidth = format.width,
+                    .frameHeight = format.height});
+    m.loop->holdPanel(false);
     if (!branch)
         return std::unexpected(branch.error());
     {
@@ -510,10 +519,12 @@ Result<void> Viewfinder::startRecording(const RecordOptions& options) {
     });
     if (m.tracer)
         m.tracer->instant(std::format("record {}", options.path), "record", monotonicNs(), "");
-    log::info("recording {} {} at {} fps to {} ({})", toString(options.resolution), toString(options.codec),
+    const RecordingPlan plan = (*branch)->plan();
+    log::info("recording {} {} at {} fps to {} ({})", toString(plan.resolution), toString(options.codec),
               options.frameRate, options.path, (*branch)->recorder().stats().encoder);
+    log::at(plan.sustained ? LogLevel::Info : LogLevel::Warning, "recording: {}", plan.summary);
     m.loop->attachRecording(std::move(*branch));
-    return {};
+    return plan;
 }
 
 Result<RecordStats> Viewfinder::stopRecording() {

@@ -3,7 +3,7 @@
 #   viewfinder_sample.sh BINARY camera   3 s against the virtual camera, headless: exit 0,
 #                                        a 904x572 snapshot and a JSON trace with events
 #   viewfinder_sample.sh BINARY usage    bad options: exit 2 with a usage message
-#   viewfinder_sample.sh BINARY kill9    a 1080p recording from 50 MP frames, SIGKILLed 2.5 s in:
+#   viewfinder_sample.sh BINARY kill9    a 1080p recording from 50 MP frames, SIGKILLed 2.5 s into it:
 #                                        the file plays (ffprobe counts frames, ffmpeg decodes them)
 #   viewfinder_sample.sh BINARY badlut   a pipeline naming a malformed .cube: exit 1 naming file:line
 set -uo pipefail
@@ -53,6 +53,9 @@ kill9)
     "$bin" --synthetic --size 8160x6120 --target headless --duration 30 --quiet \
         --record "$work/clip.mp4" --record-size 1080p --record-codec h264 >"$work/out" 2>&1 &
     pid=$!
+    # 2.5 s into the recording: from when the sample says it started (after measuring).
+    for _ in $(seq 300); do grep -q "^recording " "$work/out" && break; sleep 0.1; done
+    grep -q "^recording " "$work/out" || { kill -9 "$pid"; cat "$work/out"; fail "the recording did not start"; }
     sleep 2.5
     kill -9 "$pid"
     wait "$pid" 2>/dev/null

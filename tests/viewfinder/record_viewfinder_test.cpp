@@ -3,6 +3,7 @@
 // to the panel and, at the record rate, through the record branch to an MP4 that ffprobe and
 // ffmpeg check.
 #include "record/record_support.hpp"
+#include "record/recorder.hpp"
 #include "support/gpu_fixture.hpp"
 #include "support/viewfinder_options.hpp"
 
@@ -278,6 +279,49 @@ TEST_CASE("A recording's threads run at its priority: above the panel's processi
         CHECK(schedOfThreads("rv-record").empty());
     }
     vf.stop();
+    REQUIRE_NO_VALIDATION_MESSAGES();
+}
+
+TEST_CASE("startRecording() measures what the device sustains and an automatic size takes the largest that does",
+          "[record][viewfinder]") {
+    const std::unique_ptr<Viewfinder> created = synthetic2k();
+    Viewfinder& vf = *created;
+    REQUIRE(vf.start());
+    RecordOptions ro;
+    ro.path = (test::outputDir("viewfinder-auto-size") / "clip.mp4").string();
+    ro.resolution = RecordResolution::Auto;
+    ro.codec = RecordCodec::H264;
+    auto plan = vf.startRecording(ro);
+    if (!plan)
+        FAIL(plan.error().describe());
+    INFO(plan->summary);
+    // 2040x1530 frames allow 1080p only: it is chosen and measured, GPU and (when the GPU
+    // keeps up) encoder.
+    CHECK(plan->resolution == RecordResolution::Fhd);
+    REQUIRE(plan->measured.size() == 1);
+    const RecordCapacity& c = plan->measured[0];
+    CHECK(c.resolution == RecordResolution::Fhd);
+    CHECK(c.gpuFps > 0);
+    CHECK(plan->sustained == c.sustains(30));
+    CHECK(plan->summary.find("1080p") != std::string::npos);
+    REQUIRE(vf.stats().recording);
+    CHECK(vf.stats().recording->plan.resolution == RecordResolution::Fhd);
+    std::this_thread::sleep_for(1s);
+    auto stopped = vf.stopRecording();
+    if (!stopped)
+        FAIL(stopped.error().describe());
+    REQUIRE(stopped->files.size() == 1);
+    const test::ProbeResult p = test::probe(stopped->files[0]);
+    REQUIRE(p.ok);
+    CHECK(p.width == 1920);
+    CHECK(p.height == 1080);
+    vf.stop();
+
+    // A Recorder records one fixed size; Auto is the viewfinder's to resolve.
+    auto recorder = record::Recorder::create(ro, 1920, 1080, {YcbcrMatrix::Bt709, YcbcrRange::Limited});
+    REQUIRE_FALSE(recorder);
+    CHECK(recorder.error().code == ErrorCode::InvalidArgument);
+    CHECK(recorder.error().message.find("Auto") != std::string::npos);
     REQUIRE_NO_VALIDATION_MESSAGES();
 }
 
