@@ -20,12 +20,6 @@
 namespace rearview {
 namespace {
 
-void sleepUntilNs(uint64_t ns) {
-    timespec ts{time_t(ns / 1'000'000'000ull), long(ns % 1'000'000'000ull)};
-    while (::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
-    }
-}
-
 Result<void> validate(const SyntheticSourceOptions& o) {
     if (o.width == 0 || o.height == 0)
         return fail(ErrorCode::InvalidArgument,

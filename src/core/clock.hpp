@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cerrno>
 #include <ctime>
 
 namespace rearview {
@@ -14,6 +15,13 @@ inline uint64_t monotonicNs() {
     timespec ts{};
     ::clock_gettime(CLOCK_MONOTONIC, &ts);
     return uint64_t(ts.tv_sec) * 1'000'000'000ull + uint64_t(ts.tv_nsec);
+}
+
+/// Sleeps until monotonicNs() reaches `ns` (an absolute deadline: no drift from wake-ups).
+inline void sleepUntilNs(uint64_t ns) {
+    timespec ts{time_t(ns / 1'000'000'000ull), long(ns % 1'000'000'000ull)};
+    while (::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
+    }
 }
 
 } // namespace rearview

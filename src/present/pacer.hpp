@@ -26,9 +26,7 @@ public:
     /// without a present; the pacer moves on to the latest one that has not been missed.
     uint64_t wait() {
         const uint64_t target = deadline();
-        timespec ts{time_t(target / 1'000'000'000ull), long(target % 1'000'000'000ull)};
-        while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
-        }
+        sleepUntilNs(target);
         const uint64_t now = monotonicNs();
         uint64_t missed = 0;
         if (now >= target + periodNs_) {

@@ -335,8 +335,6 @@ Result<void> FrameLoop::processFrame(CapturedFrame& frame) {
     gpu::memoryBarrier(*cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_2_COPY_BIT,
                        VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT | VK_ACCESS_2_TRANSFER_WRITE_BIT,
                        VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_READ_BIT);
-    if (const int64_t us = simulatedCostUs_.load(); us > 0)
-        std::this_thread::sleep_for(std::chrono::microseconds(us));
 
     // The presenter may still be reading this slot from an earlier refresh: on its device's
     // timeline, waited for inside this submission, or here when it is another device's (the
@@ -354,8 +352,16 @@ Result<void> FrameLoop::processFrame(CapturedFrame& frame) {
     overlay_->submitted(*value);
     importer_->submitted(*in, *value);
     const uint64_t submittedNs = monotonicNs();
-    panelFrames_.push_back({slot.index, *value, frame.sequence, frame.timestampNs, startNs, submittedNs,
-                            double(submittedNs - startNs) / 1e6, recorded->generation, snapshotWanted});
+    PanelFrame pending{slot.index, *value, frame.sequence, frame.timestampNs, startNs, submittedNs,
+                       double(submittedNs - startNs) / 1e6};
+    pending.generation = recorded->generation;
+    pending.snapshot = snapshotWanted;
+    if (const int64_t us = simulatedCostUs_.load(); us > 0) {
+        pending.simulatedNs = uint64_t(us) * 1000;
+        simulatedDoneNs_ = std::max(simulatedDoneNs_, submittedNs) + pending.simulatedNs;
+        pending.simulatedDoneNs = simulatedDoneNs_;
+    }
+    panelFrames_.push_back(pending);
     snapshotInFlight_ = snapshotInFlight_ || snapshotWanted;
     // Held until the GPU is done with it (a copy; the caller's goes to the record branch).
     return inFlight_->hold(frame, *value);
@@ -364,6 +370,11 @@ Result<void> FrameLoop::processFrame(CapturedFrame& frame) {
 void FrameLoop::completeFrames(bool wait) {
     while (!panelFrames_.empty()) {
         const PanelFrame& front = panelFrames_.front();
+        if (front.simulatedDoneNs > monotonicNs()) {
+            if (!wait)
+                return;
+            sleepUntilNs(front.simulatedDoneNs);
+        }
         if (device_->completedTimelineValue() < front.value) {
             if (!wait)
                 return;
@@ -393,7 +404,7 @@ void FrameLoop::complete(const PanelFrame& f) {
     if (spans)
         for (const gpu::GpuSpan& s : *spans)
             gpuNs += uint64_t(s.ms * 1e6);
-    governor_->frameCost(double(gpuNs) / 1e6, f.cpuMs);
+    governor_->frameCost(double(gpuNs + f.simulatedNs) / 1e6, f.cpuMs);
     {
         std::lock_guard lock(statsMutex_);
         ++stats_.framesProcessed;

@@ -107,8 +107,10 @@ public:
     /// the panel repeats its last image) — while a recording's capacity is measured.
     void holdPanel(bool held) { panelHeld_ = held; }
 
-    /// Extra pipeline-thread time spent on every panel frame, as a slower device would take
-    /// (for tests of the governor; 0 by default). From any thread.
+    /// Extra GPU time for every panel frame, as a slower device would take (for tests of the
+    /// governor; 0 by default). From any thread. A frame is taken as finished that much later
+    /// than its GPU work, one after the other as a device's queue runs them, and its cost
+    /// counts that much more; the pipeline thread does not wait for it.
     void setSimulatedFrameCost(std::chrono::microseconds cost) { simulatedCostUs_ = cost.count(); }
 
 private:
@@ -118,6 +120,8 @@ private:
         uint64_t value = 0;
         uint64_t sequence = 0, sensorNs = 0, startNs = 0, submittedNs = 0;
         double cpuMs = 0;
+        uint64_t simulatedNs = 0;   ///< setSimulatedFrameCost() when submitted
+        uint64_t simulatedDoneNs = 0; ///< not finished before then (0: no simulated cost)
         uint64_t generation = 0;
         bool snapshot = false;
     };
@@ -148,6 +152,7 @@ private:
     std::deque<PanelFrame> panelFrames_; ///< pipeline thread
     std::optional<Governor> governor_;   ///< pipeline thread
     std::atomic<int64_t> simulatedCostUs_{0};
+    uint64_t simulatedDoneNs_ = 0; ///< when the last frame with a simulated cost finishes
     std::atomic<bool> panelHeld_{false};
 
     mutable std::mutex geometryMutex_;

@@ -17,15 +17,6 @@
 using namespace rearview;
 using namespace std::chrono_literals;
 
-namespace {
-
-void sleepUntilNs(uint64_t t) {
-    timespec ts{time_t(t / 1'000'000'000ull), long(t % 1'000'000'000ull)};
-    clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr);
-}
-
-} // namespace
-
 TEST_CASE("Headless presenter: 5 s at 120 Hz fed at 30 fps shows every frame about 4 times, never a stale one",
           "[present]") {
     gpu::Device& device = test::device();

@@ -3,10 +3,15 @@
 // synthetic sensor, shipped pipelines, a headless 120 Hz panel. The panel's refresh never
 // waits (it presents from its own device), the governor sheds the panel's processing and says
 // so, a recording beside it keeps its frames, and a pipeline is accepted only once its LUTs
-// have been read. Timing-sensitive: CTest runs these alone.
+// have been read; and the frame loop itself, slowed on purpose, for the governor.
+// Timing-sensitive: CTest runs these alone.
+#include "capture/synthetic_source.hpp"
+#include "present/mailbox.hpp"
+#include "present/presenter.hpp"
 #include "record/record_support.hpp"
 #include "support/gpu_fixture.hpp"
 #include "support/viewfinder_options.hpp"
+#include "viewfinder/frame_loop.hpp"
 
 #include <rearview/viewfinder.hpp>
 
@@ -156,5 +161,57 @@ TEST_CASE("A malformed LUT is an error from the call that names it; the running 
     const ViewfinderStats s = vf->stats();
     CHECK(s.pipelineSwitches == 0);
     CHECK_FALSE(s.lastError); // the frame thread never met the bad file
+    REQUIRE_NO_VALIDATION_MESSAGES();
+}
+
+TEST_CASE("A slow panel stage makes the governor shed in its declared order, and it recovers when the stage is fast again",
+          "[viewfinder]") {
+    // The frame loop on its own (the test-only delay is internal): a 2040x1530 sensor at
+    // 30 fps on one device, a headless presenter, and every panel frame made 60 ms slower.
+    gpu::Device& device = test::device();
+    auto source = SyntheticSource::create({.width = 2040, .height = 1530, .frameRate = 30, .bufferCount = 6});
+    REQUIRE(source);
+    auto mailbox = present::Mailbox::create(device, device, 904, 572, 2);
+    REQUIRE(mailbox);
+    auto presenter = present::Presenter::create(device, **mailbox, {.kind = present::SurfaceKind::Headless});
+    if (!presenter)
+        FAIL(presenter.error().describe());
+    auto loop = viewfinder::FrameLoop::create(device, **mailbox, {.framesInFlight = 2});
+    REQUIRE(loop);
+    REQUIRE((*presenter)->start());
+    (*loop)->start(*source);
+
+    const auto levelWithin = [&](auto predicate, std::chrono::seconds limit) {
+        const auto deadline = std::chrono::steady_clock::now() + limit;
+        GovernorStats g = (*loop)->stats().governor;
+        while (!predicate(g) && std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(50ms);
+            g = (*loop)->stats().governor;
+        }
+        return g;
+    };
+    // Light frames: nothing is shed.
+    std::this_thread::sleep_for(1500ms);
+    CHECK((*loop)->stats().governor.level == 0);
+
+    // 60 ms per frame at 30 fps is a load of 1.8: it sheds until the frames it keeps fit.
+    (*loop)->setSimulatedFrameCost(60ms);
+    const GovernorStats shed = levelWithin([](const GovernorStats& g) { return g.panelEveryFrames >= 2; }, 10s);
+    INFO("shed to " << shed.levelName << " at load " << shed.load);
+    CHECK(shed.level >= 2); // faces first, then every Nth camera frame
+    CHECK(shed.panelEveryFrames >= 2);
+    CHECK(shed.sheds >= 1);
+    CHECK(shed.framesShed > 0);
+
+    // The delay goes: it restores, back to everything.
+    (*loop)->setSimulatedFrameCost(0ms);
+    const GovernorStats restored = levelWithin([](const GovernorStats& g) { return g.level == 0; }, 30s);
+    INFO("restored to " << restored.levelName << " after " << restored.restores << " restores");
+    CHECK(restored.level == 0);
+    CHECK(restored.restores >= 1);
+    CHECK(restored.maxLevelReached >= 2);
+
+    (*loop)->stop();
+    REQUIRE((*presenter)->stop());
     REQUIRE_NO_VALIDATION_MESSAGES();
 }
