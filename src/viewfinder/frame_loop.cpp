@@ -30,6 +30,12 @@ VkSemaphoreSubmitInfo timelineWait(const gpu::Device& device, uint64_t value) {
 
 } // namespace
 
+Result<void> FrameLoop::checkFramesInFlight(uint32_t framesInFlight) {
+    if (framesInFlight < 1 || framesInFlight > 4)
+        return fail(ErrorCode::InvalidArgument, std::format("{} panel frames in flight: use 1..4", framesInFlight));
+    return {};
+}
+
 Result<std::unique_ptr<FrameLoop>> FrameLoop::create(gpu::Device& device, present::Mailbox& mailbox, Options options) {
     if (mailbox.width() != options.panelWidth || mailbox.height() != options.panelHeight)
         return fail(ErrorCode::InvalidArgument,
@@ -41,9 +47,8 @@ Result<std::unique_ptr<FrameLoop>> FrameLoop::create(gpu::Device& device, presen
     auto importer = gpu::FrameImporter::create(device);
     if (!importer)
         return std::unexpected(importer.error());
-    if (options.framesInFlight < 1 || options.framesInFlight > 4)
-        return fail(ErrorCode::InvalidArgument,
-                    std::format("{} panel frames in flight: use 1..4", options.framesInFlight));
+    if (auto ok = checkFramesInFlight(options.framesInFlight); !ok)
+        return std::unexpected(ok.error());
     if (mailbox.writesInFlight() < options.framesInFlight)
         return fail(ErrorCode::InvalidArgument,
                     std::format("a mailbox for {} writes in flight cannot take {} panel frames in flight",

@@ -61,6 +61,9 @@ struct FrameLoopStats {
 /// effect at the next frame.
 class FrameLoop {
 public:
+    /// InvalidArgument unless 1..4 panel frames may be in flight.
+    static Result<void> checkFramesInFlight(uint32_t framesInFlight);
+
     struct Options {
         uint32_t panelWidth = 904;
         uint32_t panelHeight = 572;

@@ -165,19 +165,19 @@ Result<double> RecordBranch::measureGpuMs() {
     stages::Nv12Buffer dst = stages::RecordScale::outputLayout(width_, height_, options_.colorSpace);
     dst.buffer = readback_.get();
     plan_ = *plan;
-    // Two runs: the first pays for first use (pipeline caches, page faults); the second is timed.
-    double ms = 0;
-    for (int run = 0; run < 2; ++run) {
+    {
         auto cmd = submitter_->begin();
         if (!cmd)
             return std::unexpected(cmd.error());
-        if (run == 0) {
-            vkCmdFillBuffer(*cmd, source->get(), 0, VK_WHOLE_SIZE, 0x80808080u); // mid-grey
-            gpu::memoryBarrier(*cmd, VK_PIPELINE_STAGE_2_CLEAR_BIT, VK_ACCESS_2_TRANSFER_WRITE_BIT,
-                               VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_READ_BIT);
-        }
-        auto recorded = recordWork(*cmd, frame, dst);
-        auto value = submitter_->submit();
+        vkCmdFillBuffer(*cmd, source->get(), 0, VK_WHOLE_SIZE, 0x80808080u); // mid-grey
+        if (auto filled = submitter_->submit(); !filled)
+            return std::unexpected(filled.error());
+    }
+    // Two runs: the first pays for first use (pipeline caches, page faults); the second is timed.
+    double ms = 0;
+    for (int run = 0; run < 2; ++run) {
+        Result<void> recorded;
+        auto value = submitWork(frame, dst, recorded);
         if (!value)
             return std::unexpected(value.error());
         if (auto waited = device_->waitTimeline(*value); !waited)
@@ -415,6 +415,21 @@ void RecordBranch::offer(const CapturedFrame& frame) {
         ++framesSkipped_;
 }
 
+Result<uint64_t> RecordBranch::submitWork(const stages::Nv12Buffer& frame, const stages::Nv12Buffer& dst,
+                                          Result<void>& recorded) {
+    auto cmd = submitter_->begin();
+    if (!cmd)
+        return std::unexpected(cmd.error());
+    // The camera or the CPU (or, measuring, a fill) wrote the frame's memory.
+    gpu::memoryBarrier(*cmd, VK_PIPELINE_STAGE_2_HOST_BIT | VK_PIPELINE_STAGE_2_CLEAR_BIT,
+                       VK_ACCESS_2_HOST_WRITE_BIT | VK_ACCESS_2_TRANSFER_WRITE_BIT,
+                       VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_READ_BIT);
+    // The command buffer is in recording state either way; a failed one is submitted as far as
+    // it got (and waited for by the caller, so a frame is never released under the GPU).
+    recorded = recordWork(*cmd, frame, dst);
+    return submitter_->submit();
+}
+
 Result<void> RecordBranch::recordFrame(CapturedFrame frame) {
     // The recording may have stopped by itself (disk full): no more frames are taken.
     if (!recorder_->recording()) {
@@ -446,16 +461,8 @@ Result<void> RecordBranch::recordFrame(CapturedFrame frame) {
                                   frame.stride, uint32_t(frame.uvOffset), frame.stride, frame.colorSpace};
     stages::Nv12Buffer dst = stages::RecordScale::outputLayout(width_, height_, options_.colorSpace);
     dst.buffer = readback_.get();
-    auto cmd = submitter_->begin();
-    if (!cmd)
-        return std::unexpected(cmd.error());
-    // The camera (or the CPU) wrote the frame's memory.
-    gpu::memoryBarrier(*cmd, VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_WRITE_BIT,
-                       VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_READ_BIT);
-    // The command buffer is in recording state either way; a failed one is submitted as far as
-    // it got and waited for, so the frame is never released under the GPU.
-    auto recorded = recordWork(*cmd, nv12, dst);
-    auto value = submitter_->submit();
+    Result<void> recorded;
+    auto value = submitWork(nv12, dst, recorded);
     if (!value)
         return std::unexpected(value.error());
     importer_->submitted(*in, *value);

@@ -138,6 +138,10 @@ private:
     /// GPU time of one frame's record work at the prepared size, on a sensor-size frame.
     Result<double> measureGpuMs();
     Result<void> recordWork(VkCommandBuffer cmd, const stages::Nv12Buffer& frame, const stages::Nv12Buffer& dst);
+    /// One submission of the record work for `frame` into `dst`; `recorded` says whether its
+    /// commands were recorded whole (it is submitted either way). The caller waits for it.
+    Result<uint64_t> submitWork(const stages::Nv12Buffer& frame, const stages::Nv12Buffer& dst,
+                                Result<void>& recorded);
 
     // Declared first so it is destroyed last, after everything created on it.
     std::unique_ptr<gpu::Device> device_;

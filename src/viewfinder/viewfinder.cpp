@@ -250,9 +250,9 @@ Result<std::unique_ptr<Viewfinder>> Viewfinder::create(GpuContext& gpu, Viewfind
     if (auto r = impl->openSource(); !r)
         return std::unexpected(r.error());
 
-    if (o.framesInFlight < 1 || o.framesInFlight > 4)
-        return fail(ErrorCode::InvalidArgument,
-                    std::format("{} panel frames in flight: use 1..4", o.framesInFlight));
+    // Checked before the devices and the mailbox are made for it.
+    if (auto ok = viewfinder::FrameLoop::checkFramesInFlight(o.framesInFlight); !ok)
+        return std::unexpected(ok.error());
     // The panel's refresh never waits behind frame processing: the presenter has the app's
     // device and queue to itself, and the processing runs on a companion whose driver
     // threads (on a CPU driver) run below the presenter's (docs/viewfinder.md).
