@@ -10,12 +10,14 @@
 #include <algorithm>
 #include <atomic>
 #include <charconv>
+#include <cmath>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <format>
+#include <fstream>
 #include <initializer_list>
 #include <optional>
 #include <print>
@@ -62,6 +64,7 @@ output:
   --frames N           stop after N processed frames
   --snapshot PATH      write the last panel image to PATH (PNG) at the end
   --trace PATH         write a Chrome/Perfetto JSON trace of the frame timeline
+  --stats-json PATH    write the summary's figures to PATH as JSON at the end
 
 recording (in parallel with the viewfinder, from the same frames):
   --record PATH        record to PATH (.mp4) from the start until the end of the run
@@ -82,6 +85,7 @@ struct Args {
     std::optional<double> duration;
     std::optional<uint64_t> frames;
     std::string snapshot;
+    std::string statsJson;
     /// path empty: no recording at start; the size the device sustains unless --record-size
     RecordOptions record{.resolution = RecordResolution::Auto};
     bool list = false;
@@ -200,14 +204,16 @@ std::variant<Args, UsageError, bool> parse(int argc, char** argv) {
             a.options.hud = false;
         } else if (opt == "--no-faces") {
             a.options.faceAnalysis = false;
-        } else if (opt == "--pipeline" || opt == "--snapshot" || opt == "--trace" || opt == "--display") {
+        } else if (opt == "--pipeline" || opt == "--snapshot" || opt == "--trace" || opt == "--display" ||
+                   opt == "--stats-json") {
             auto v = value();
             if (!v || v->empty())
                 return bad("needs a value");
-            (opt == "--pipeline" ? a.options.pipelineFile
-             : opt == "--snapshot" ? a.snapshot
-             : opt == "--trace"    ? a.options.tracePath
-                                   : a.options.display) = *v;
+            (opt == "--pipeline"     ? a.options.pipelineFile
+             : opt == "--snapshot"   ? a.snapshot
+             : opt == "--trace"      ? a.options.tracePath
+             : opt == "--stats-json" ? a.statsJson
+                                     : a.options.display) = *v;
         } else if (opt == "--record") {
             auto v = value();
             if (!v || v->empty())
@@ -289,6 +295,66 @@ std::string nextRecordingPath(const std::string& requested, int& taken) {
         path = std::format("rearview-{:03}.mp4", taken++);
     while (std::filesystem::exists(path));
     return path;
+}
+
+/// `text` as a JSON string literal.
+std::string jsonString(std::string_view text) {
+    std::string out = "\"";
+    for (const char c : text) {
+        if (c == '"' || c == '\\')
+            out += std::format("\\{}", c);
+        else if (uint8_t(c) < 0x20)
+            out += std::format("\\u{:04x}", unsigned(uint8_t(c)));
+        else
+            out += c;
+    }
+    return out + "\"";
+}
+
+/// A finite number as JSON (NaN and infinities, which JSON lacks, as null).
+std::string jsonNumber(double v) { return std::isfinite(v) ? std::format("{}", v) : "null"; }
+
+std::string jsonPercentiles(const LatencyPercentiles& p) {
+    return std::format(R"({{"p50": {}, "p99": {}}})", jsonNumber(p.p50), jsonNumber(p.p99));
+}
+
+std::string jsonStages(const std::vector<StageTime>& stages) {
+    std::string out = "{";
+    for (const StageTime& t : stages)
+        out += std::format("{}{}: {}", out.size() > 1 ? ", " : "", jsonString(t.name), jsonNumber(t.p50Ms));
+    return out + "}";
+}
+
+/// The summary's figures as one JSON object (--stats-json): what scripts read instead of the
+/// table. Times in ms, as the field names say.
+std::string statsJson(const ViewfinderStats& s, const GpuInfo& gpu) {
+    const GovernorStats& g = s.governor;
+    std::string out = std::format(
+        R"({{"gpu": {{"name": {}, "type": {}, "driver": {}, "driver_info": {}, "vulkan": {}}}, "source": {}, "frame_width": {}, "frame_height": {}, "seconds": {}, "frames_captured": {}, )"
+        R"("frames_processed": {}, "frame_errors": {}, "capture_fps": {}, "presented": {}, "missed_refreshes": {}, )"
+        R"("present_fps": {}, "present_interval_ms": {}, "sensor_to_ready_ms": {}, "sensor_to_presented_ms": {}, )"
+        R"("gpu_frame_ms": {}, "gpu_stage_ms": {}, "import_path": {}, "governor": {{"level": {}, "level_name": {}, )"
+        R"("max_level": {}, "sheds": {}, "restores": {}, "frames_shed": {}, "frames_pipeline_full": {}}})",
+        jsonString(gpu.name), jsonString(gpu.type), jsonString(gpu.driverName), jsonString(gpu.driverInfo),
+        jsonString(gpu.apiVersion), jsonString(s.camera), s.frameWidth, s.frameHeight, jsonNumber(s.elapsedSeconds), s.framesCaptured,
+        s.framesProcessed, s.frameErrors, jsonNumber(s.captureFps), s.presented, s.missedRefreshes,
+        jsonNumber(s.presentFps), jsonPercentiles(s.presentIntervalMs), jsonPercentiles(s.sensorToReadyMs),
+        jsonPercentiles(s.sensorToPresentedMs), jsonNumber(s.gpuFrameMs), jsonStages(s.gpuStages),
+        jsonString(s.importPath), g.level, jsonString(g.levelName), g.maxLevelReached, g.sheds, g.restores,
+        g.framesShed, g.framesPipelineFull);
+    if (const auto& r = s.recording) {
+        const RecordStats& e = r->encoder;
+        out += std::format(
+            R"(, "recording": {{"size": {}, "rate_fps": {}, "frames_due": {}, "frames_recorded": {}, )"
+            R"("frames_skipped": {}, "frames_encoded": {}, "frames_dropped": {}, "encode_fps": {}, "gpu_ms": {}, )"
+            R"("gpu_stage_ms": {}, "encoder": {}, "error": {}}})",
+            jsonString(toString(r->plan.resolution)), jsonNumber(r->recordRate), r->framesSelected, r->framesRecorded,
+            r->framesSkipped, e.framesEncoded, e.framesDropped, jsonNumber(e.encodeFps), jsonPercentiles(r->gpuMs),
+            jsonStages(r->gpuStages), jsonString(e.encoder), jsonString(e.error));
+    }
+    if (s.lastError)
+        out += std::format(R"(, "last_error": {})", jsonString(s.lastError->describe()));
+    return out + "}\n";
 }
 
 void printSummary(const ViewfinderStats& s) {
@@ -506,6 +572,14 @@ int main(int argc, char** argv) {
         rc = 1;
     }
     printSummary(s);
+    if (!args.statsJson.empty()) {
+        std::ofstream file(args.statsJson);
+        file << statsJson(s, gpu->info());
+        if (!file.flush()) {
+            std::println(stderr, "rearview-viewfinder: cannot write {}", args.statsJson);
+            rc = 1;
+        }
+    }
     if (!args.options.tracePath.empty())
         std::println("trace written to {} (open in https://ui.perfetto.dev or chrome://tracing)",
                      args.options.tracePath);

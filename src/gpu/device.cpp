@@ -2,6 +2,7 @@
 #include "gpu/device.hpp"
 
 #include "core/log.hpp"
+#include "core/test_hooks.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -75,6 +76,23 @@ std::vector<std::string> deviceExtensions(VkPhysicalDevice pd) {
     for (auto& p : props)
         names.emplace_back(p.extensionName);
     return names;
+}
+
+/// Whether `pd` samples its timestamps together with CLOCK_MONOTONIC (the clock frames are
+/// stamped with), through the KHR or EXT query, whichever the loader resolved.
+bool hasMonotonicTimeDomain(VkPhysicalDevice pd) {
+    auto query = vkGetPhysicalDeviceCalibrateableTimeDomainsKHR ? vkGetPhysicalDeviceCalibrateableTimeDomainsKHR
+                                                                : vkGetPhysicalDeviceCalibrateableTimeDomainsEXT;
+    if (!query)
+        return false;
+    uint32_t n = 0;
+    if (query(pd, &n, nullptr) != VK_SUCCESS)
+        return false;
+    std::vector<VkTimeDomainKHR> domains(n);
+    if (query(pd, &n, domains.data()) != VK_SUCCESS)
+        return false;
+    return std::ranges::find(domains, VK_TIME_DOMAIN_DEVICE_KHR) != domains.end() &&
+           std::ranges::find(domains, VK_TIME_DOMAIN_CLOCK_MONOTONIC_KHR) != domains.end();
 }
 
 struct Candidate {
@@ -303,7 +321,7 @@ Result<std::unique_ptr<Device>> Device::build(const GpuOptions& options, Device*
     if (family == families.end())
         return fail(ErrorCode::Unsupported, std::format("GPU '{}' has no compute queue", d->info_.name));
     d->queueFamily_ = uint32_t(family - families.begin());
-    if (family->timestampValidBits > 0)
+    if (family->timestampValidBits > 0 && !test_hooks::gpuTimestampsDisabled())
         d->timestampPeriodNs_ = c.props.properties.limits.timestampPeriod;
 
     // Features.
@@ -400,6 +418,19 @@ Result<std::unique_ptr<Device>> Device::build(const GpuOptions& options, Device*
         }
         optional(VK_GOOGLE_DISPLAY_TIMING_EXTENSION_NAME, d->extensions_.displayTiming);
     }
+    // GPU spans on the CPU's timeline (gpu/gpu_clock.hpp): the device's timestamps and
+    // CLOCK_MONOTONIC sampled together.
+    if (d->timestampPeriodNs_ > 0) {
+        const char* calibratedExt = has(VK_KHR_CALIBRATED_TIMESTAMPS_EXTENSION_NAME)
+                                        ? VK_KHR_CALIBRATED_TIMESTAMPS_EXTENSION_NAME
+                                    : has(VK_EXT_CALIBRATED_TIMESTAMPS_EXTENSION_NAME)
+                                        ? VK_EXT_CALIBRATED_TIMESTAMPS_EXTENSION_NAME
+                                        : nullptr;
+        if (calibratedExt && hasMonotonicTimeDomain(c.pd)) {
+            exts.push_back(calibratedExt);
+            d->extensions_.calibratedTimestamps = true;
+        }
+    }
 
     const float priority = queuePriority == QueuePriority::Panel        ? 1.0f
                            : queuePriority == QueuePriority::Processing ? 0.5f
@@ -461,6 +492,7 @@ Result<std::unique_ptr<Device>> Device::build(const GpuOptions& options, Device*
     VkSemaphore timeline = VK_NULL_HANDLE;
     RV_VK_TRY(vkCreateSemaphore(d->device_, &sci, nullptr, &timeline));
     d->timeline_ = Owned<VkSemaphore>(d->device_, timeline);
+    d->clock_ = GpuClock::create(*d);
 
     log::at(primary ? LogLevel::Debug : LogLevel::Info, "GPU{}: {} [{}], driver {} {}, Vulkan {} ({}{})",
               primary ? " (companion device)" : "", d->info_.name, d->info_.type, d->info_.driverName,

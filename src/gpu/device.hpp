@@ -2,6 +2,7 @@
 #pragma once
 
 #include "gpu/deferred_destroyer.hpp"
+#include "gpu/gpu_clock.hpp"
 #include "gpu/handles.hpp"
 #include "gpu/vulkan.hpp"
 
@@ -30,6 +31,9 @@ struct DeviceExtensions {
     /// VK_KHR_global_priority / VK_EXT_global_priority: the queue's system-wide priority was
     /// asked for (QueuePriority::Panel asks for high) and granted.
     bool globalPriority = false;
+    /// VK_KHR_calibrated_timestamps or VK_EXT_calibrated_timestamps, with the device and
+    /// CLOCK_MONOTONIC time domains (gpu/gpu_clock.hpp)
+    bool calibratedTimestamps = false;
 };
 
 /// How a device's one queue is scheduled against other queues on the same GPU.
@@ -88,6 +92,8 @@ public:
     const VkPhysicalDeviceLimits& limits() const { return limits_; }
     /// Nanoseconds per timestamp tick; 0 when the queue has no timestamps.
     double timestampPeriodNs() const { return timestampPeriodNs_; }
+    /// Timestamp ticks on CLOCK_MONOTONIC, calibrated when the device was created.
+    GpuClock& clock() { return clock_; }
     uint64_t minImportedHostPointerAlignment() const { return hostPointerAlignment_; }
 
     /// Validation warnings and errors seen so far.
@@ -154,6 +160,7 @@ private:
     std::condition_variable queueTurn_;
     uint64_t submittedTimelineValue_ = 0; ///< highest timeline value handed to the queue; guarded by queueMutex_
     DeferredDestroyer deferred_;
+    GpuClock clock_;
 };
 
 } // namespace rearview::gpu

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "gpu/submitter.hpp"
 
+#include <algorithm>
 #include <cassert>
 
 namespace rearview::gpu {
@@ -104,11 +105,20 @@ Result<std::vector<GpuSpan>> Submitter::spans(uint64_t value) {
                                         ticks.size() * sizeof(uint64_t), ticks.data(), sizeof(uint64_t),
                                         VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT));
         std::vector<GpuSpan> out = slot.spans;
-        for (size_t i = 0; i < out.size(); ++i)
+        for (size_t i = 0; i < out.size(); ++i) {
             out[i].ms = double(ticks[i * 2 + 1] - ticks[i * 2]) * device_->timestampPeriodNs() * 1e-6;
+            out[i].startNs = device_->clock().toMonotonicNs(ticks[i * 2]);
+        }
         return out;
     }
     return std::vector<GpuSpan>{};
+}
+
+bool Submitter::hasSpan(uint64_t value, std::string_view name) const {
+    for (const Slot& slot : slots_)
+        if (slot.value == value)
+            return std::ranges::any_of(slot.spans, [&](const GpuSpan& s) { return s.name == name; });
+    return false;
 }
 
 Result<std::vector<VkCommandBuffer>> createCommandBuffers(Device& device, uint32_t count, Owned<VkCommandPool>& pool) {

@@ -6,6 +6,7 @@
 
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace rearview::gpu {
@@ -14,6 +15,9 @@ namespace rearview::gpu {
 struct GpuSpan {
     std::string name;
     double ms = 0;
+    /// When it began on CLOCK_MONOTONIC (Device::clock()); 0 when the device's clock has no
+    /// offset to the CPU's.
+    uint64_t startNs = 0;
 };
 
 /// Records and submits command buffers from a small ring of slots. Each submission signals
@@ -36,6 +40,8 @@ public:
     /// Spans of the submission that signalled `value`; waits for it. Empty when the slot has
     /// been reused since or the queue has no timestamps.
     Result<std::vector<GpuSpan>> spans(uint64_t value);
+    /// Whether the submission that signalled `value` has a span named `name` (without waiting).
+    bool hasSpan(uint64_t value, std::string_view name) const;
 
     Device& device() const { return *device_; }
 

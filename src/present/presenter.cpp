@@ -134,6 +134,13 @@ Result<void> Presenter::setWindowSize(uint32_t width, uint32_t height) {
 
 PresentStats Presenter::stats() const { return stats_.snapshot(mailbox_->published(), mailbox_->dropped()); }
 
+void Presenter::countMissed(uint64_t n) {
+    stats_.missed(n);
+    missedTotal_ += n;
+    if (Tracer* t = options_.tracer)
+        t->counter("missed refreshes", double(missedTotal_), monotonicNs());
+}
+
 void Presenter::run() {
     pthread_setname_np(pthread_self(), options_.threadName.substr(0, 15).c_str());
     // The panel's refresh comes first (docs/viewfinder.md); an unprivileged process keeps
@@ -143,7 +150,7 @@ void Presenter::run() {
     Pacer pacer(refreshHz_, monotonicNs());
     while (!stop_) {
         if (uint64_t missed = pacer.wait())
-            stats_.missed(missed);
+            countMissed(missed);
         if (stop_)
             break;
         if (auto r = presentOnce(); !r) {
@@ -155,7 +162,7 @@ void Presenter::run() {
     }
     // Every refresh of the run is accounted for, including those a stop cut short.
     if (uint64_t missed = pacer.overdue(monotonicNs()))
-        stats_.missed(missed);
+        countMissed(missed);
     // A writer on another device may be waiting for the last reads: report them once done.
     if (mailbox_->crossDevice() && lastValue_ && device_->waitTimeline(lastValue_))
         mailbox_->readerReached(lastValue_);
@@ -234,7 +241,7 @@ Result<void> Presenter::presentOnce() {
             return std::unexpected(acquired.error());
     }
     if (acquired->status == Swapchain::Status::OutOfDate || acquired->status == Swapchain::Status::NotReady) {
-        stats_.missed(1);
+        countMissed(1);
         return {};
     }
 
@@ -428,7 +435,7 @@ Result<void> Presenter::presentOnce() {
     const uint64_t sensorNs = frame ? frame->frame.sensorTimestampNs : 0;
 
     if (*presented == VK_ERROR_OUT_OF_DATE_KHR) {
-        stats_.missed(1);
+        countMissed(1);
         return recreate();
     }
     if (frame) {

@@ -100,6 +100,8 @@ public:
 private:
     Presenter() = default;
     void run();
+    /// Counts `n` missed refreshes, in the stats and as the trace's "missed refreshes" counter.
+    void countMissed(uint64_t n);
     Result<void> presentOnce();
     Result<void> recreate();
     Result<void> ensureCopyBuffer(VkExtent2D extent);
@@ -150,6 +152,7 @@ private:
     uint32_t holdsGeneration_ = 0;
 
     StatsRecorder stats_;
+    uint64_t missedTotal_ = 0; ///< presenter thread only
     std::thread thread_;
     std::atomic<bool> stop_{false};
     std::atomic<bool> running_{false};

@@ -2,6 +2,7 @@
 #include "viewfinder/frame_loop.hpp"
 
 #include "core/clock.hpp"
+#include "core/test_hooks.hpp"
 #include "core/log.hpp"
 #include "core/snapshot.hpp"
 #include "core/thread_priority.hpp"
@@ -361,8 +362,10 @@ Result<void> FrameLoop::processFrame(CapturedFrame& frame) {
                        double(submittedNs - startNs) / 1e6};
     pending.generation = recorded->generation;
     pending.snapshot = snapshotWanted;
-    if (const int64_t us = simulatedCostUs_.load(); us > 0) {
-        pending.simulatedNs = uint64_t(us) * 1000;
+    if (const auto& delay = test_hooks::stageDelay(); delay && submitter_->hasSpan(*value, delay->stage))
+        pending.injectedStageNs = uint64_t(delay->ms * 1e6);
+    pending.simulatedNs = uint64_t(std::max<int64_t>(simulatedCostUs_.load(), 0)) * 1000 + pending.injectedStageNs;
+    if (pending.simulatedNs > 0) {
         simulatedDoneNs_ = std::max(simulatedDoneNs_, submittedNs) + pending.simulatedNs;
         pending.simulatedDoneNs = simulatedDoneNs_;
     }
@@ -401,6 +404,10 @@ void FrameLoop::complete(const PanelFrame& f) {
     const present::ReadyFrame ready{f.sequence, f.sensorNs, readyNs, f.value};
     mailbox_->publish(f.slot, ready);
     auto spans = submitter_->spans(f.value);
+    if (spans && f.injectedStageNs)
+        for (gpu::GpuSpan& s : *spans)
+            if (s.name == test_hooks::stageDelay()->stage)
+                s.ms += double(f.injectedStageNs) / 1e6;
     if (f.snapshot) {
         finishSnapshot(ready);
         snapshotInFlight_ = false;
@@ -409,7 +416,7 @@ void FrameLoop::complete(const PanelFrame& f) {
     if (spans)
         for (const gpu::GpuSpan& s : *spans)
             gpuNs += uint64_t(s.ms * 1e6);
-    governor_->frameCost(double(gpuNs + f.simulatedNs) / 1e6, f.cpuMs);
+    governor_->frameCost(double(gpuNs + f.simulatedNs - f.injectedStageNs) / 1e6, f.cpuMs);
     {
         std::lock_guard lock(statsMutex_);
         ++stats_.framesProcessed;
@@ -424,13 +431,15 @@ void FrameLoop::complete(const PanelFrame& f) {
     }
     if (Tracer* t = options_.tracer) {
         t->complete(std::format("frame {}", f.sequence), "pipeline", f.startNs, readyNs - f.startNs, "pipeline");
-        t->complete("capture → ready", "latency", f.sensorNs, readyNs - std::min(readyNs, f.sensorNs), "frames");
-        // GPU spans carry durations only; they are laid out back to back ending when the
-        // frame was found finished.
+        t->complete("capture → ready", "latency", f.sensorNs, readyNs - std::min(readyNs, f.sensorNs), "frames",
+                    {{"frame", f.sequence}});
+        // GPU spans where they ran on the CPU's clock (gpu/gpu_clock.hpp); on a device with
+        // no clock offset, back to back ending when the frame was found finished.
         if (spans) {
             uint64_t at = std::max(f.submittedNs, readyNs - std::min(readyNs, gpuNs));
             for (const gpu::GpuSpan& s : *spans) {
-                t->complete(s.name, "gpu", at, uint64_t(s.ms * 1e6), "GPU");
+                t->complete(s.name, "gpu", s.startNs ? s.startNs : at, uint64_t(s.ms * 1e6), "GPU",
+                            {{"frame", f.sequence}});
                 at += uint64_t(s.ms * 1e6);
             }
         }

@@ -123,7 +123,8 @@ private:
         uint64_t value = 0;
         uint64_t sequence = 0, sensorNs = 0, startNs = 0, submittedNs = 0;
         double cpuMs = 0;
-        uint64_t simulatedNs = 0;   ///< setSimulatedFrameCost() when submitted
+        uint64_t simulatedNs = 0;   ///< setSimulatedFrameCost() and an injected stage delay when submitted
+        uint64_t injectedStageNs = 0; ///< of which REARVIEW_TEST_STAGE_DELAY (core/test_hooks.hpp)
         uint64_t simulatedDoneNs = 0; ///< not finished before then (0: no simulated cost)
         uint64_t generation = 0;
         bool snapshot = false;
