@@ -65,6 +65,15 @@ inline double percentile(std::vector<double> v, double p) {
     return v[k];
 }
 
+/// Skips `state` with the reason when `gpuMs` (a stage's GPU time) is not a time: a device
+/// without timestamps reports 0, and a manual-time benchmark of 0 s per iteration never ends.
+inline bool skipWithoutGpuTime(benchmark::State& state, double gpuMs) {
+    if (gpuMs > 0)
+        return false;
+    state.SkipWithError("the device reports no GPU timestamps, so the stage's GPU time is unknown");
+    return true;
+}
+
 /// The loop of a GPU-timed benchmark: `run()` runs the stage once (returning a Result),
 /// `lastMs()` gives its GPU time, which becomes the iteration time; p50/p99 become counters.
 template <typename Run, typename LastMs>
@@ -76,6 +85,8 @@ void gpuTimedLoop(benchmark::State& state, const std::string& device, Run run, L
             return;
         }
         ms.push_back(lastMs());
+        if (skipWithoutGpuTime(state, ms.back()))
+            return;
         state.SetIterationTime(ms.back() / 1000.0);
     }
     state.counters["p50_ms"] = percentile(ms, 0.50);

@@ -58,6 +58,8 @@ void gpuNv12ToRgba(benchmark::State& state) {
             state.SkipWithError("conversion failed");
             return;
         }
+        if (bench::skipWithoutGpuTime(state, conv->lastGpuMs()))
+            return;
         state.SetIterationTime(conv->lastGpuMs() / 1000.0);
     }
     state.SetLabel(g->info().name);

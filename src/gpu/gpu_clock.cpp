@@ -63,6 +63,15 @@ GpuClock GpuClock::create(Device& device) {
     return clock;
 }
 
+GpuClock GpuClock::measured(Device& device) {
+    GpuClock clock;
+    clock.device_ = &device;
+    clock.periodNs_ = device.timestampPeriodNs();
+    if (clock.periodNs_ > 0 && clock.measureOffset())
+        clock.source_ = GpuClockSource::MeasuredOffset;
+    return clock;
+}
+
 bool GpuClock::calibrate() {
     const std::array<VkCalibratedTimestampInfoKHR, 2> domains{
         VkCalibratedTimestampInfoKHR{VK_STRUCTURE_TYPE_CALIBRATED_TIMESTAMP_INFO_KHR, nullptr,

@@ -29,8 +29,11 @@ std::string_view toString(GpuClockSource source);
 class GpuClock {
 public:
     GpuClock() = default;
-    /// Calibrates against `device` (which must outlive the clock).
+    /// Calibrates against `device` (which must outlive the clock): calibrated timestamps where
+    /// the device has them, a measured offset otherwise.
     static GpuClock create(Device& device);
+    /// A measured offset even where calibrated timestamps exist (to check one against the other).
+    static GpuClock measured(Device& device);
     GpuClock(GpuClock&& other) noexcept { *this = std::move(other); }
     GpuClock& operator=(GpuClock&& other) noexcept;
 
