@@ -11,7 +11,11 @@
 
 #include <libyuv/convert_argb.h>
 #include <libyuv/scale_uv.h>
+// The portable benchmark (REARVIEW_PORTABLE_BENCH) is built without OpenCV: its anchors are
+// the read floor and libyuv.
+#ifndef REARVIEW_BENCH_NO_OPENCV
 #include <opencv2/imgproc.hpp>
+#endif
 
 #include <thread>
 
@@ -90,6 +94,7 @@ void libyuvBox(benchmark::State& state) {
     }
 }
 
+#ifndef REARVIEW_BENCH_NO_OPENCV
 void opencvArea(benchmark::State& state) {
     const Frame& f = frame();
     const cv::Mat yIn(int(f.cropH), int(f.cropW), CV_8UC1, const_cast<uint8_t*>(yAt(f, 0)), f.image.stride());
@@ -102,6 +107,7 @@ void opencvArea(benchmark::State& state) {
         benchmark::DoNotOptimize(rgba.data);
     }
 }
+#endif
 
 void gpuCropScale(benchmark::State& state) {
     auto runner = bench::runnerOrSkip<stages::CropScaleRunner>(state);
@@ -128,5 +134,7 @@ void gpuCropScale(benchmark::State& state) {
 
 BENCHMARK(cropReadFloor)->Name("crop_scale/anchor/read_floor")->Arg(1)->Arg(2)->ArgName("threads")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(libyuvBox)->Name("crop_scale/anchor/libyuv_box")->Arg(1)->Arg(2)->ArgName("threads")->Unit(benchmark::kMillisecond)->UseRealTime();
+#ifndef REARVIEW_BENCH_NO_OPENCV
 BENCHMARK(opencvArea)->Name("crop_scale/anchor/opencv_area")->Unit(benchmark::kMillisecond)->UseRealTime();
+#endif
 BENCHMARK(gpuCropScale)->Name("crop_scale/gpu")->Unit(benchmark::kMillisecond)->UseManualTime();

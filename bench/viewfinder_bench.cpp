@@ -118,8 +118,17 @@ std::vector<std::string> hudLines() {
             "gpu 50.0 ms  missed 0"};
 }
 
+/// The shipped pipeline files: REARVIEW_PIPELINES_DIR when set (a packed benchmark sets it to
+/// the copies beside it), else the source tree's.
+std::filesystem::path pipelinesDir() {
+    const char* dir = std::getenv("REARVIEW_PIPELINES_DIR");
+    return dir && *dir ? std::filesystem::path(dir) : std::filesystem::path(REARVIEW_PIPELINES_DIR);
+}
+
 std::string failure(std::string_view what, const Error& e) { return std::format("{}: {}", what, e.message); }
 
+// The portable benchmark (REARVIEW_PORTABLE_BENCH) is built without FFmpeg: no recording.
+#ifndef REARVIEW_BENCH_NO_RECORDING
 /// A 1080p H.264 recording (otherwise the default RecordOptions: protected priority) of the
 /// loop's frames into a temporary file, through the pipeline's record: stages.
 Result<std::shared_ptr<viewfinder::RecordBranch>> startRecording(gpu::Device& device, std::vector<StageParams> stages,
@@ -134,6 +143,7 @@ Result<std::shared_ptr<viewfinder::RecordBranch>> startRecording(gpu::Device& de
         return std::unexpected(branch.error());
     return std::shared_ptr<viewfinder::RecordBranch>(std::move(*branch));
 }
+#endif
 
 constexpr uint32_t kFramesInFlight = 2; ///< the viewfinder's default
 
@@ -152,7 +162,7 @@ void viewfinderChain(benchmark::State& state, const Chain& chain) {
     }
     std::vector<StageParams> stages, recordStages;
     if (!pipelineFile.empty()) {
-        auto pipeline = loadPipelineFile(std::filesystem::path(REARVIEW_PIPELINES_DIR) / pipelineFile);
+        auto pipeline = loadPipelineFile(pipelinesDir() / pipelineFile);
         if (!pipeline) {
             state.SkipWithError(failure(pipelineFile, pipeline.error()));
             return;
@@ -198,6 +208,7 @@ void viewfinderChain(benchmark::State& state, const Chain& chain) {
         return;
     }
     (*loop)->requestStages(std::move(stages));
+#ifndef REARVIEW_BENCH_NO_RECORDING
     if (chain.record) {
         const FrameFormat format = source->format();
         const RecordSize fhd = sizeOf(RecordResolution::Fhd);
@@ -213,6 +224,7 @@ void viewfinderChain(benchmark::State& state, const Chain& chain) {
         }
         (*loop)->attachRecording(std::move(*branch));
     }
+#endif
     if (auto r = (*presenter)->start(); !r) {
         state.SkipWithError(failure("headless presenter", r.error()));
         return;
@@ -244,6 +256,7 @@ void viewfinderChain(benchmark::State& state, const Chain& chain) {
     }
     const double seconds = double(monotonicNs() - startNs) / 1e9;
     (*loop)->stop();
+#ifndef REARVIEW_BENCH_NO_RECORDING
     if (const auto branch = (*loop)->detachRecording(std::chrono::seconds(30))) {
         auto stopped = branch->recorder().stop();
         const RecordingStats r = branch->stats();
@@ -265,6 +278,7 @@ void viewfinderChain(benchmark::State& state, const Chain& chain) {
         if (!stopped && !state.error_occurred())
             state.SkipWithError(failure("recording", stopped.error()));
     }
+#endif
     const viewfinder::FrameLoopStats frames = (*loop)->stats();
     const present::PresentStats after = (*presenter)->stats();
     if (auto r = (*presenter)->stop(); !r && !state.error_occurred())
@@ -299,12 +313,18 @@ void registerChain(const char* name, Chain chain) {
         ->UseManualTime();
 }
 
+#ifdef REARVIEW_BENCH_NO_RECORDING
+constexpr bool kRecordingChoices[] = {false};
+#else
+constexpr bool kRecordingChoices[] = {false, true};
+#endif
+
 // Each shipped pipeline (and none: crop/scale and the HUD only), recording off and 1080p on,
 // from the same run, so the recording's cost to the panel reads beside the panel alone.
 const bool registered = [] {
     for (const auto& [name, file] : {std::pair{"selfie-beauty", "selfie-beauty.yaml"}, std::pair{"vivid", "vivid.yaml"},
                                      std::pair{"no-pipeline", ""}})
-        for (const bool record : {false, true})
+        for (const bool record : kRecordingChoices)
             registerChain(std::format("viewfinder/{}/{}", name, record ? "recording-1080p" : "recording-off").c_str(),
                           {.pipelineFile = file, .sensorFps = kSensorFps, .record = record});
     return true;

@@ -18,10 +18,7 @@ constexpr const char* kCascadeDirs[] = {"/usr/share/opencv4/haarcascades", "/usr
 
 } // namespace
 
-FaceDetector::FaceDetector() = default;
-FaceDetector::FaceDetector(FaceDetector&&) noexcept = default;
-FaceDetector& FaceDetector::operator=(FaceDetector&&) noexcept = default;
-FaceDetector::~FaceDetector() = default;
+void FaceDetector::CascadeDeleter::operator()(cv::CascadeClassifier* cascade) const noexcept { delete cascade; }
 
 Result<FaceDetector> FaceDetector::create(const FaceDetectorOptions& options) {
     std::string path = options.cascadePath;
@@ -40,7 +37,7 @@ Result<FaceDetector> FaceDetector::create(const FaceDetectorOptions& options) {
         return fail(ErrorCode::NotFound, std::format("face detection: cascade file {} does not exist", path));
     }
     FaceDetector d;
-    d.cascade_ = std::make_unique<cv::CascadeClassifier>();
+    d.cascade_.reset(new cv::CascadeClassifier());
     bool loaded = false;
     try {
         loaded = d.cascade_->load(path);

@@ -36,10 +36,10 @@ struct FaceDetectorOptions {
 /// boxes come back in panel coordinates, clipped to the panel. Not thread-safe: one detector per thread.
 class FaceDetector {
 public:
-    FaceDetector();
-    FaceDetector(FaceDetector&&) noexcept;
-    FaceDetector& operator=(FaceDetector&&) noexcept;
-    ~FaceDetector();
+    FaceDetector() = default;
+    FaceDetector(FaceDetector&&) noexcept = default;
+    FaceDetector& operator=(FaceDetector&&) noexcept = default;
+    ~FaceDetector() = default;
 
     /// Loads the cascade. Errors: NotFound (no cascade file; names where it looked and
     /// which package provides it), Parse (a file OpenCV cannot load as a cascade).
@@ -55,7 +55,12 @@ public:
     const std::string& cascadePath() const { return path_; }
 
 private:
-    std::unique_ptr<cv::CascadeClassifier> cascade_;
+    /// Deletes the cascade where OpenCV is linked (face_detector.cpp), so this header and
+    /// the detector's special members need no OpenCV type.
+    struct CascadeDeleter {
+        void operator()(cv::CascadeClassifier* cascade) const noexcept;
+    };
+    std::unique_ptr<cv::CascadeClassifier, CascadeDeleter> cascade_;
     FaceDetectorOptions options_;
     std::string path_;
 };
