@@ -15,7 +15,9 @@ def _figure():
     return fig, ax
 
 
-def _save(fig, ax, out, name, series, title):
+def _save(fig, ax, out, name, series, title, xlabel, ylabel):
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     ax.set_title(title, fontsize=11)
     ax.grid(True, alpha=0.3)
     if series:
@@ -35,14 +37,14 @@ def latency_cdf(results, out):
     fig, ax = _figure()
     series = 0
     for run in _ok(results):
-        v = sorted(f["sensor_to_presented_ms"] for f in run["frames"] if f["sensor_to_presented_ms"] is not None)
+        v = sorted(f["sensor_to_presented_ms"] for f in run["frames"]
+                   if f["sensor_to_presented_ms"] is not None and not f["warmup"])
         if not v:
             continue
         ax.plot(v, [(i + 1) / len(v) for i in range(len(v))], label=run["name"], drawstyle="steps-post")
         series += 1
-    ax.set_xlabel("sensor → presented (ms)")
-    ax.set_ylabel("share of frames shown")
-    return _save(fig, ax, out, "latency_cdf.png", series, "Latency CDF per run (frames that reached the panel)")
+    return _save(fig, ax, out, "latency_cdf.png", series, "Latency CDF per run (frames shown, after the warm-up)",
+                 "sensor → presented (ms)", "share of frames shown")
 
 
 def timeline(results, out):
@@ -66,11 +68,12 @@ def timeline(results, out):
         ax.plot(x, [f["sensor_to_presented_ms"] if f["sensor_to_presented_ms"] is not None else float("nan")
                     for f in frames], "r.-", lw=1, ms=3, label="sensor → presented")
         series += 2
-        ax.set_title(run["name"])
-    ax.set_xlabel("sensor time (s)")
-    ax.set_ylabel("ms")
+        warm = [xi for xi, f in zip(x, frames) if f["warmup"]]
+        if warm:
+            ax.axvspan(0, max(warm), color="grey", alpha=0.15, lw=0)
     return _save(fig, ax, out, "timeline.png", series,
-                 f"Per-frame timeline: {run['name'] if run else 'no run'} (GPU stages stacked)")
+                 f"Per-frame timeline: {run['name'] if run else 'no run'} (GPU stages stacked; grey: warm-up)",
+                 "sensor time (s)", "ms")
 
 
 def present_histogram(results, out):
@@ -85,9 +88,8 @@ def present_histogram(results, out):
         ax.hist(v, bins=[i * 0.5 for i in range(0, 121)], histtype="step", label=run["name"], log=True)
         series += 1
     ax.axvline(1000 / 120, color="grey", ls="--", lw=0.8)
-    ax.set_xlabel("present interval (ms; 8.33 = one 120 Hz refresh; longer ones shown at 60)")
-    ax.set_ylabel("presents")
-    return _save(fig, ax, out, "present_intervals.png", series, "Present intervals, synthetic source, recording off")
+    return _save(fig, ax, out, "present_intervals.png", series, "Present intervals, synthetic source, recording off",
+                 "present interval (ms; 8.33 = one 120 Hz refresh; longer ones shown at 60)", "presents")
 
 
 def missed_over_time(results, out):
@@ -99,9 +101,8 @@ def missed_over_time(results, out):
         ys = [0] + [p["total"] for p in pts] + [pts[-1]["total"] if pts else 0]
         ax.step(xs, ys, where="post", label=run["name"])
         series += 1
-    ax.set_xlabel("time since the viewfinder started (s)")
-    ax.set_ylabel("missed refreshes (cumulative)")
-    return _save(fig, ax, out, "missed_refreshes.png", series, "Missed refreshes over time")
+    return _save(fig, ax, out, "missed_refreshes.png", series, "Missed refreshes over time",
+                 "time since the viewfinder started (s)", "missed refreshes (cumulative)")
 
 
 def recording_on_off(results, out):
@@ -120,8 +121,8 @@ def recording_on_off(results, out):
             series += 1
     ax.set_xticks(list(xs))
     ax.set_xticklabels(keys, fontsize=8)
-    ax.set_ylabel("sensor → presented p50 (ms)")
-    return _save(fig, ax, out, "recording_on_off.png", series, "Panel latency with a recording beside it")
+    return _save(fig, ax, out, "recording_on_off.png", series, "Panel latency with a recording beside it",
+                 "source / pipeline", "sensor → presented p50 (ms)")
 
 
 def write_all(results, out):
