@@ -118,8 +118,10 @@ public:
     /// VK_ERROR_OUT_OF_DATE_KHR / VK_ERROR_SURFACE_LOST_KHR too, so the caller can recreate
     /// its swapchain; any other failure is an error.
     Result<VkResult> present(const VkPresentInfoKHR& info);
-    /// Waits until the queue has finished everything, presents included (teardown of a
-    /// presenter only: the validation layer sees present semaphores released only then).
+    /// Waits, without a timeout, until the queue has finished everything, presents included:
+    /// teardown only, by an owner of GPU work whose own wait may have timed out, before its
+    /// objects go (and a presenter's: the validation layer sees present semaphores released
+    /// only then).
     void waitQueueIdle();
     /// Whether the device's queue family can present to `surface`; an error that names the
     /// device and family when it cannot.

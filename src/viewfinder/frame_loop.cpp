@@ -90,7 +90,13 @@ Result<std::unique_ptr<FrameLoop>> FrameLoop::create(gpu::Device& device, presen
     return loop;
 }
 
-FrameLoop::~FrameLoop() { stop(); }
+FrameLoop::~FrameLoop() {
+    stop();
+    // Teardown: a frame whose wait timed out may still be on the GPU; its pipelines, buffers
+    // and command buffers (members below) must outlive it, however long it takes.
+    if (device_)
+        device_->waitQueueIdle();
+}
 
 void FrameLoop::start(FrameSource& source) {
     if (thread_.joinable())

@@ -65,6 +65,11 @@ RecordBranch::~RecordBranch() {
         thread_.request_stop();
         thread_.join();
     }
+    // Teardown: a submission whose wait timed out ("GPU work N did not finish") may still be on
+    // the companion device; the pipelines, buffers, query pool and command pool destroyed with
+    // the members must outlive it, however long it takes.
+    if (device_)
+        device_->waitQueueIdle();
 }
 
 void RecordBranch::run(std::stop_token stop, gpu::Device& primary, std::promise<Result<void>>& created) {
