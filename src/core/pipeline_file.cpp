@@ -183,6 +183,9 @@ public:
     Result<std::vector<StageParams>> stages(const YAML::Node& list, std::string_view key) const {
         if (!list.IsSequence())
             return error(list, std::format("{} must be a list of stages", key));
+        if (list.size() > kMaxPipelineStages)
+            return error(list, std::format("{} lists {} stages; a pipeline list holds at most {}", key, list.size(),
+                                           kMaxPipelineStages));
         std::vector<StageParams> out;
         for (const YAML::Node& item : list) {
             auto s = stage(item);

@@ -23,6 +23,11 @@
 
 namespace rearview {
 
+/// The most stages one list (viewfinder: or record:) of a pipeline file may hold. Each stage
+/// is a full-image pass on every frame; far more than a look needs would only make every frame
+/// miss its refresh, and a list of thousands makes the GPU work time out.
+inline constexpr size_t kMaxPipelineStages = 16;
+
 /// A loaded pipeline file.
 struct PipelineDescription {
     std::string source;                  ///< the file it came from (or the name given to parsePipeline)

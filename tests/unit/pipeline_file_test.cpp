@@ -100,6 +100,22 @@ TEST_CASE("Pipeline file mistakes say where, what and what is allowed", "[unit]"
     CHECK(errorOf(dir.parse("version: 1\nviewfinder: [vignette: {amount: 0.2}\n")).starts_with("test.yaml:"));
 }
 
+TEST_CASE("A pipeline list holds at most kMaxPipelineStages stages", "[unit]") {
+    PipelineDir dir;
+    auto listOf = [](size_t n) {
+        std::string text = "version: 1\nviewfinder:\n";
+        for (size_t i = 0; i < n; ++i)
+            text += "  - grain: {amount: 0.1}\n";
+        return text;
+    };
+    CHECK(dir.parse(listOf(kMaxPipelineStages)));
+    CHECK(errorOf(dir.parse(listOf(kMaxPipelineStages + 1))) ==
+          std::format("test.yaml:3:3: viewfinder lists {} stages; a pipeline list holds at most {}",
+                      kMaxPipelineStages + 1, kMaxPipelineStages));
+    // what a malformed or hostile file might hold: refused at once, not run until the GPU times out
+    CHECK(errorOf(dir.parse(listOf(5000))).find("lists 5000 stages") != std::string::npos);
+}
+
 TEST_CASE("A missing pipeline file is NotFound and names the path", "[unit]") {
     auto p = loadPipelineFile("/nonexistent/dir/look.yaml");
     REQUIRE_FALSE(p);
