@@ -58,7 +58,8 @@ def timeline(results, out):
         t0 = frames[0]["sensor_ns"]
         x = [(f["sensor_ns"] - t0) / 1e9 for f in frames]
         bottom = [0.0] * len(frames)
-        width = min((b - a for a, b in zip(x, x[1:]) if b > a), default=0.03) * 0.8
+        gaps = sorted(b - a for a, b in zip(x, x[1:]) if b > a)
+        width = (gaps[len(gaps) // 2] if gaps else 0.03) * 0.8
         for stage in run["stages"]:
             h = [f["gpu_ms"].get(stage, 0.0) for f in frames]
             ax.bar(x, h, width=width, bottom=bottom, label=f"GPU {stage}", alpha=0.7)
