@@ -24,7 +24,8 @@ std::string_view toString(FitMode mode) noexcept;
 /// Placement of the sensor frame on the panel.
 struct ViewGeometry {
     FitMode fit = FitMode::Fill;
-    /// Digital zoom, 1 (the full crop) to 10. Values outside are clamped.
+    /// Digital zoom, 1 (the full crop) to 10. Finite values outside are clamped; NaN, infinite
+    /// or non-positive ones are refused (Viewfinder::create(), Viewfinder::setGeometry()).
     float zoom = 1.0f;
     /// Zoom centre in normalised sensor coordinates (0,0 top-left, 1,1 bottom-right); the
     /// crop is kept inside the frame, so near the edges the centre moves inwards.

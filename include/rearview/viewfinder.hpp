@@ -243,13 +243,16 @@ public:
     /// Switches to another camera while streaming (the panel keeps showing the last frame
     /// until the new camera's first one). Camera sources only.
     Result<void> switchCamera(const std::string& cameraId);
-    /// Loads another pipeline file; it takes effect at the next frame. On error the current
-    /// pipeline stays and the error says what is wrong with the file.
+    /// Loads another pipeline file ("" for none: crop/scale only); it takes effect at the next
+    /// frame. On error the current pipeline stays and the error says what is wrong with the
+    /// file.
     Result<void> setPipeline(const std::string& pipelineFile);
     /// The pipeline file in use ("" when none).
     std::string pipeline() const;
-    /// Crop, zoom, rotation and mirror from the next frame on.
-    void setGeometry(const ViewGeometry& geometry);
+    /// Crop, zoom, rotation and mirror from the next frame on. InvalidArgument, and the
+    /// geometry in use unchanged, for a zoom that is not a positive number, a centre that is not
+    /// finite, or a rotation or fit mode that does not exist.
+    Result<void> setGeometry(const ViewGeometry& geometry);
     ViewGeometry geometry() const;
     void setHudVisible(bool visible);
     bool hudVisible() const;

@@ -509,7 +509,8 @@ int main(int argc, char** argv) {
             case ViewfinderEvent::kMinus: {
                 ViewGeometry g = vf.geometry();
                 g.zoom = std::clamp(e.key == ViewfinderEvent::kMinus ? g.zoom / 1.25f : g.zoom * 1.25f, 1.0f, 10.0f);
-                vf.setGeometry(g);
+                if (auto r = vf.setGeometry(g); !r)
+                    std::println(stderr, "\nzoom: {}", r.error().describe());
                 break;
             }
             case 'c': {

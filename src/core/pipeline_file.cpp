@@ -245,6 +245,9 @@ Result<PipelineDescription> parsePipeline(const std::string& text, const std::st
 }
 
 Result<PipelineDescription> loadPipelineFile(const std::filesystem::path& path) {
+    if (std::error_code ec; std::filesystem::is_directory(path, ec))
+        return fail(ErrorCode::InvalidArgument,
+                    std::format("pipeline file {} is a directory; name a .yaml file (pipelines/*.yaml)", path.string()));
     std::ifstream in(path);
     if (!in) {
         std::error_code ec;

@@ -16,6 +16,7 @@
 #include "viewfinder/frame_loop.hpp"
 
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <format>
@@ -86,6 +87,33 @@ std::string cameraLabel(const SourceOptions& s) {
     return "?";
 }
 
+// The largest source frames and rates a viewfinder takes: beyond any sensor's, and where a
+// synthetic or still source would allocate gigabytes per buffer.
+constexpr uint32_t kMaxFrameSide = 16384;
+constexpr double kMaxFrameRate = 1000;
+
+/// A geometry's values are in range: a finite positive zoom (clamped to 1..10 later), a
+/// finite centre (clamped into the frame later), a rotation and fit mode that exist.
+Result<void> checkGeometry(const ViewGeometry& g) {
+    if (!(std::isfinite(g.zoom) && g.zoom > 0))
+        return fail(ErrorCode::InvalidArgument, std::format("zoom {} must be a positive number (1..10)", g.zoom));
+    if (!std::isfinite(g.centerX) || !std::isfinite(g.centerY))
+        return fail(ErrorCode::InvalidArgument,
+                    std::format("zoom centre ({}, {}) must be finite (0..1 each)", g.centerX, g.centerY));
+    switch (g.rotation) {
+    case Rotation::R0:
+    case Rotation::R90:
+    case Rotation::R180:
+    case Rotation::R270: break;
+    default:
+        return fail(ErrorCode::InvalidArgument,
+                    std::format("rotation {} must be 0, 90, 180 or 270", unsigned(g.rotation)));
+    }
+    if (g.fit != FitMode::Fill && g.fit != FitMode::Fit)
+        return fail(ErrorCode::InvalidArgument, std::format("unknown fit mode {} (fill or fit)", unsigned(g.fit)));
+    return {};
+}
+
 } // namespace
 
 struct Viewfinder::Impl {
@@ -127,8 +155,15 @@ struct Viewfinder::Impl {
 
 Result<void> Viewfinder::Impl::openSource() {
     const SourceOptions& s = options.source;
-    if (!(s.frameRate > 0))
-        return fail(ErrorCode::InvalidArgument, std::format("source frame rate {} must be positive", s.frameRate));
+    if (!(s.frameRate > 0 && s.frameRate <= kMaxFrameRate))
+        return fail(ErrorCode::InvalidArgument,
+                    std::format("source frame rate {} must be positive and at most {}", s.frameRate, kMaxFrameRate));
+    const bool defaultSize = s.size.width == 0 && s.size.height == 0;
+    if (!defaultSize && (s.size.width < 16 || s.size.height < 16 || s.size.width > kMaxFrameSide ||
+                         s.size.height > kMaxFrameSide))
+        return fail(ErrorCode::InvalidArgument,
+                    std::format("source size {}x{} must be 16..{} on each side (or 0x0 for the source's default)",
+                                s.size.width, s.size.height, kMaxFrameSide));
     switch (s.kind) {
     case SourceKind::Camera: {
         auto c = CameraSource::create({.cameraId = s.cameraId,
@@ -168,7 +203,8 @@ Result<void> Viewfinder::Impl::openSource() {
         return {};
     }
     }
-    return fail(ErrorCode::InvalidArgument, "unknown source kind");
+    return fail(ErrorCode::InvalidArgument,
+                std::format("unknown source kind {} (camera, stills or synthetic)", unsigned(s.kind)));
 }
 
 std::vector<std::string> Viewfinder::Impl::hudText() {
@@ -218,6 +254,14 @@ Viewfinder::~Viewfinder() {
 }
 
 Result<std::unique_ptr<Viewfinder>> Viewfinder::create(GpuContext& gpu, ViewfinderOptions options) {
+    if (options.target != PresentTarget::Auto && options.target != PresentTarget::Window &&
+        options.target != PresentTarget::Display && options.target != PresentTarget::Headless)
+        return fail(ErrorCode::InvalidArgument, std::format("unknown present target {} (auto, window, display or "
+                                                            "headless)",
+                                                            unsigned(options.target)));
+    RV_TRY(checkGeometry(options.geometry));
+    if (options.faceEveryFrames == 0)
+        return fail(ErrorCode::InvalidArgument, "faceEveryFrames 0: face analysis runs every 1 or more frames");
     if (options.panelWidth < 16 || options.panelHeight < 16 || options.panelWidth > 8192 || options.panelHeight > 8192)
         return fail(ErrorCode::InvalidArgument, std::format("panel size {}x{} must be 16..8192 on each side",
                                                             options.panelWidth, options.panelHeight));
@@ -391,7 +435,9 @@ Result<void> Viewfinder::switchCamera(const std::string& cameraId) {
 }
 
 Result<void> Viewfinder::setPipeline(const std::string& pipelineFile) {
-    auto pipeline = loadPipelineFile(pipelineFile);
+    // "" is no pipeline, as in ViewfinderOptions: crop/scale only, nothing on the recording.
+    auto pipeline = pipelineFile.empty() ? Result<PipelineDescription>(PipelineDescription{})
+                                         : loadPipelineFile(pipelineFile);
     if (!pipeline)
         return std::unexpected(pipeline.error());
     // Every LUT is read and checked here: the frame thread only uploads what was accepted.
@@ -411,12 +457,21 @@ std::string Viewfinder::pipeline() const {
     return impl_->pipelineFile;
 }
 
-void Viewfinder::setGeometry(const ViewGeometry& geometry) { impl_->loop->setGeometry(geometry); }
+Result<void> Viewfinder::setGeometry(const ViewGeometry& geometry) {
+    RV_TRY(checkGeometry(geometry));
+    impl_->loop->setGeometry(geometry);
+    return {};
+}
 ViewGeometry Viewfinder::geometry() const { return impl_->loop->geometry(); }
 void Viewfinder::setHudVisible(bool visible) { impl_->loop->setHudVisible(visible); }
 bool Viewfinder::hudVisible() const { return impl_->loop->hudVisible(); }
 
 Result<void> Viewfinder::snapshot(const std::string& pngPath, std::chrono::milliseconds timeout) {
+    if (pngPath.empty())
+        return fail(ErrorCode::InvalidArgument, "snapshot: the path is empty; name a .png file");
+    if (std::error_code ec; std::filesystem::is_directory(pngPath, ec))
+        return fail(ErrorCode::InvalidArgument,
+                    std::format("snapshot '{}': a directory; name a .png file in it", pngPath));
     if (!running())
         return fail(ErrorCode::InvalidArgument,
                     std::format("snapshot '{}': the viewfinder is not running, so no frame is coming", pngPath));
