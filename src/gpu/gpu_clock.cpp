@@ -41,10 +41,10 @@ GpuClock& GpuClock::operator=(GpuClock&& other) noexcept {
     return *this;
 }
 
+GpuClock::GpuClock(Device& device) : device_(&device), periodNs_(device.timestampPeriodNs()) {}
+
 GpuClock GpuClock::create(Device& device) {
-    GpuClock clock;
-    clock.device_ = &device;
-    clock.periodNs_ = device.timestampPeriodNs();
+    GpuClock clock(device);
     if (clock.periodNs_ <= 0)
         return clock;
     if (device.extensions().calibratedTimestamps) {
@@ -64,9 +64,7 @@ GpuClock GpuClock::create(Device& device) {
 }
 
 GpuClock GpuClock::measured(Device& device) {
-    GpuClock clock;
-    clock.device_ = &device;
-    clock.periodNs_ = device.timestampPeriodNs();
+    GpuClock clock(device);
     if (clock.periodNs_ > 0 && clock.measureOffset())
         clock.source_ = GpuClockSource::MeasuredOffset;
     return clock;
@@ -90,38 +88,24 @@ bool GpuClock::calibrate() {
 }
 
 bool GpuClock::measureOffset() {
-    Owned<VkCommandPool> pool;
-    auto cmds = createCommandBuffers(*device_, 1, pool);
-    if (!cmds)
-        return false;
     VkQueryPoolCreateInfo qci{VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO};
     qci.queryType = VK_QUERY_TYPE_TIMESTAMP;
     qci.queryCount = 1;
     VkQueryPool created = VK_NULL_HANDLE;
     if (vkCreateQueryPool(device_->device(), &qci, nullptr, &created) != VK_SUCCESS)
         return false;
-    Owned<VkQueryPool> queries(device_->device(), created);
-    VkCommandBuffer cmd = (*cmds)[0];
-    VkCommandBufferBeginInfo bi{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
-    bi.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
-    vkBeginCommandBuffer(cmd, &bi);
-    vkCmdResetQueryPool(cmd, created, 0, 1);
-    vkCmdWriteTimestamp2(cmd, VK_PIPELINE_STAGE_2_TOP_OF_PIPE_BIT, created, 0);
-    vkEndCommandBuffer(cmd);
-    const uint64_t value = device_->nextTimelineValue();
-    VkCommandBufferSubmitInfo cbi{VK_STRUCTURE_TYPE_COMMAND_BUFFER_SUBMIT_INFO};
-    cbi.commandBuffer = cmd;
-    VkSemaphoreSubmitInfo signal{VK_STRUCTURE_TYPE_SEMAPHORE_SUBMIT_INFO};
-    signal.semaphore = device_->timeline();
-    signal.value = value;
-    signal.stageMask = VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT;
-    VkSubmitInfo2 si{VK_STRUCTURE_TYPE_SUBMIT_INFO_2};
-    si.commandBufferInfoCount = 1;
-    si.pCommandBufferInfos = &cbi;
-    si.signalSemaphoreInfoCount = 1;
-    si.pSignalSemaphoreInfos = &signal;
+    const Owned<VkQueryPool> queries(device_->device(), created);
+    auto submitter = Submitter::create(*device_, 1, 1);
+    if (!submitter)
+        return false;
+    auto cmd = submitter->begin();
+    if (!cmd)
+        return false;
+    vkCmdResetQueryPool(*cmd, created, 0, 1);
+    vkCmdWriteTimestamp2(*cmd, VK_PIPELINE_STAGE_2_TOP_OF_PIPE_BIT, created, 0);
     const uint64_t beforeNs = monotonicNs();
-    if (!device_->submit(si) || !device_->waitTimeline(value, kMeasureTimeoutNs))
+    auto value = submitter->submit();
+    if (!value || !device_->waitTimeline(*value, kMeasureTimeoutNs))
         return false;
     const uint64_t afterNs = monotonicNs();
     uint64_t ticks = 0;

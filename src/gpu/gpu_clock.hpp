@@ -44,6 +44,7 @@ public:
     uint64_t toMonotonicNs(uint64_t ticks);
 
 private:
+    explicit GpuClock(Device& device); ///< no source yet
     bool calibrate();
     bool measureOffset();
 
