@@ -6,7 +6,7 @@
 // frame (ramps, like a photo's coherent colours) or uniform noise (every pixel in a
 // different LUT cell: the worst case for caches).
 #include "bench_support.hpp"
-#include "core/cube_lut.hpp"
+#include <rearview/cube_lut.hpp>
 #include "core/test_patterns.hpp"
 #include "cpu/lut3d.hpp"
 #include "cpu/nv12_to_rgba.hpp"

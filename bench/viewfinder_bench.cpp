@@ -162,7 +162,7 @@ void viewfinderChain(benchmark::State& state, const Chain& chain) {
     }
     std::vector<StageParams> stages, recordStages;
     if (!pipelineFile.empty()) {
-        auto pipeline = loadPipelineFile(pipelinesDir() / pipelineFile);
+        auto pipeline = loadPipeline(pipelinesDir() / pipelineFile);
         if (!pipeline) {
             state.SkipWithError(failure(pipelineFile, pipeline.error()));
             return;

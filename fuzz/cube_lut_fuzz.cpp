@@ -2,7 +2,7 @@
 // The .cube parser on arbitrary bytes: it returns a LUT or an error that says something,
 // never crashes, leaks or hangs; a LUT it accepts holds size³ entries, and the text it writes
 // back out parses again to a LUT of the same size (where its domain survives 6 decimals).
-#include "core/cube_lut.hpp"
+#include <rearview/cube_lut.hpp>
 
 #include <cstdint>
 #include <cstdlib>

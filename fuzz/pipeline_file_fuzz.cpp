@@ -25,7 +25,7 @@ std::filesystem::path pipelineDir() {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string text(reinterpret_cast<const char*>(data), size);
-    auto pipeline = rearview::parsePipeline(text, "fuzz.yaml", pipelineDir());
+    auto pipeline = rearview::parsePipeline(text, "fuzz.yaml", pipelineDir().string());
     if (!pipeline) {
         if (pipeline.error().message.find("fuzz.yaml") == std::string::npos)
             std::abort(); // every error names the file

@@ -7,6 +7,7 @@
 #include <rearview/color_space.hpp>
 #include <rearview/error.hpp>
 #include <rearview/gpu.hpp>
+#include <rearview/pipeline.hpp>
 #include <rearview/record.hpp>
 #include <rearview/view_geometry.hpp>
 
@@ -92,8 +93,11 @@ struct GovernorStats {
 /// phone: 904x572 at 120 Hz, mirrored, filled.
 struct ViewfinderOptions {
     SourceOptions source;
-    /// A pipeline file (pipelines/*.yaml); empty: crop/scale only.
+    /// A pipeline file (pipelines/*.yaml, read with loadPipeline()); empty: `pipeline`.
     std::string pipelineFile;
+    /// The pipeline when `pipelineFile` is empty: built in code or from parsePipeline(); the
+    /// default is crop/scale only.
+    Pipeline pipeline;
     PresentTarget target = PresentTarget::Auto;
     /// PresentTarget::Display: "" (first display, its preferred mode), or
     /// "<connector name or index>[:<width>x<height>[@<hz>]]".
@@ -245,10 +249,22 @@ public:
     Result<void> switchCamera(const std::string& cameraId);
     /// Loads another pipeline file ("" for none: crop/scale only); it takes effect at the next
     /// frame. On error the current pipeline stays and the error says what is wrong with the
-    /// file.
+    /// file (loadPipeline()'s errors).
     Result<void> setPipeline(const std::string& pipelineFile);
-    /// The pipeline file in use ("" when none).
-    std::string pipeline() const;
+    /// Another pipeline, built in code or parsed, from the next frame on (the panel's list; a
+    /// recording in progress takes the record list from its next frame). LUT files it names
+    /// and does not carry are read here; validate()'s errors, and on error the current
+    /// pipeline stays. Nothing is rebuilt on the GPU: a LUT is uploaded once and kept while
+    /// recently used (switching back and forth between looks uploads nothing).
+    Result<void> setPipeline(Pipeline pipeline);
+    /// Changes the parameters of one stage (`index` from 0 in `list`) from the next frame on,
+    /// e.g. a beauty or LUT strength slider: no file is read unless a LUT's file changes, and
+    /// nothing is rebuilt. InvalidArgument for an index past the list or a stage of another
+    /// kind (setPipeline() changes which stages run), validate()'s errors; on error nothing
+    /// changes.
+    Result<void> setStageParams(PipelineList list, size_t index, StageParams params);
+    /// The pipeline in use (its `source` is the file it came from, "" when made in code).
+    Pipeline pipeline() const;
     /// Crop, zoom, rotation and mirror from the next frame on. InvalidArgument, and the
     /// geometry in use unchanged, for a zoom that is not a positive number, a centre that is not
     /// finite, or a rotation or fit mode that does not exist.

@@ -522,7 +522,7 @@ int main(int argc, char** argv) {
             case 'p': {
                 if (pipelines.empty())
                     break;
-                auto at = std::ranges::find(pipelines, vf.pipeline());
+                auto at = std::ranges::find(pipelines, vf.pipeline().source);
                 const std::string next = at == pipelines.end() || at + 1 == pipelines.end() ? pipelines.front() : *(at + 1);
                 if (auto r = vf.setPipeline(next); !r)
                     std::println(stderr, "\npipeline: {}", r.error().describe());

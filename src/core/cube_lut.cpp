@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "core/cube_lut.hpp"
+#include <rearview/cube_lut.hpp>
 
 #include <algorithm>
 #include <charconv>

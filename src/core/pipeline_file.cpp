@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "core/pipeline_file.hpp"
+#include "core/try.hpp"
 
-#include "core/cube_lut.hpp"
+#include <rearview/cube_lut.hpp>
 
 #include <yaml-cpp/yaml.h>
 
+#include <filesystem>
 #include <format>
 #include <fstream>
 #include <functional>
@@ -201,10 +203,9 @@ private:
     std::filesystem::path baseDir_;
 };
 
-} // namespace
-
-Result<PipelineDescription> parsePipeline(const std::string& text, const std::string& source,
-                                          const std::filesystem::path& baseDir) {
+/// The text's pipeline, its LUT files not read yet.
+Result<Pipeline> readPipelineText(const std::string& text, const std::string& source,
+                                  const std::filesystem::path& baseDir) {
     YAML::Node root;
     try {
         root = YAML::Load(text);
@@ -214,7 +215,7 @@ Result<PipelineDescription> parsePipeline(const std::string& text, const std::st
     const Reader reader(source, baseDir);
     if (!root.IsMap())
         return reader.error(root, "a pipeline file is a map with version, viewfinder and optionally record");
-    PipelineDescription d;
+    Pipeline d;
     d.source = source;
     bool sawVersion = false, sawViewfinder = false;
     for (const auto& kv : root) {
@@ -244,7 +245,43 @@ Result<PipelineDescription> parsePipeline(const std::string& text, const std::st
     return d;
 }
 
-Result<PipelineDescription> loadPipelineFile(const std::filesystem::path& path) {
+/// Writes `v` so that YAML reads it back as the same float.
+std::string number(float v) { return std::format("{}", v); }
+
+std::string formatStage(const StageParams& stage) {
+    struct Format {
+        std::string operator()(const BeautyParams& p) const {
+            return std::format("beauty: {{smoothing: {}, tone: {}, sharpen: {}, faces: {}}}", number(p.smoothing),
+                               number(p.tone), number(p.sharpen), toString(p.faces));
+        }
+        std::string operator()(const LutParams& p) const {
+            const std::string file = std::filesystem::absolute(p.file).lexically_normal().string();
+            return std::format("lut: {{file: {}, interpolation: {}, strength: {}}}", YAML::Node(file).Scalar(),
+                               toString(p.interpolation), number(p.strength));
+        }
+        std::string operator()(const VignetteParams& p) const {
+            return std::format("vignette: {{amount: {}, radius: {}, feather: {}}}", number(p.amount),
+                               number(p.radius), number(p.feather));
+        }
+        std::string operator()(const GrainParams& p) const {
+            return std::format("grain: {{amount: {}, size: {}}}", number(p.amount), p.size);
+        }
+    };
+    return std::visit(Format{}, stage);
+}
+
+} // namespace
+
+Result<Pipeline> parsePipeline(std::string_view text, std::string_view source, const std::string& baseDir) {
+    auto pipeline = readPipelineText(std::string(text), std::string(source), baseDir.empty() ? "." : baseDir);
+    if (!pipeline)
+        return pipeline;
+    RV_TRY(preparePipeline(*pipeline));
+    return pipeline;
+}
+
+Result<Pipeline> loadPipeline(const std::string& file) {
+    const std::filesystem::path path(file);
     if (std::error_code ec; std::filesystem::is_directory(path, ec))
         return fail(ErrorCode::InvalidArgument,
                     std::format("pipeline file {} is a directory; name a .yaml file (pipelines/*.yaml)", path.string()));
@@ -257,15 +294,36 @@ Result<PipelineDescription> loadPipelineFile(const std::filesystem::path& path) 
     }
     std::stringstream text;
     text << in.rdbuf();
-    return parsePipeline(text.str(), path.string(), path.parent_path().empty() ? "." : path.parent_path());
+    return parsePipeline(text.str(), path.string(), path.parent_path().empty() ? "." : path.parent_path().string());
 }
 
-Result<void> preparePipeline(PipelineDescription& pipeline) {
+Result<std::string> formatPipeline(const Pipeline& pipeline) {
+    RV_TRY(validate(pipeline));
+    std::string out = std::format("version: {}\n", pipeline.version);
+    for (const PipelineList list : {PipelineList::Viewfinder, PipelineList::Record}) {
+        const auto& stages = list == PipelineList::Viewfinder ? pipeline.viewfinder : pipeline.record;
+        if (list == PipelineList::Record && stages.empty())
+            continue;
+        out += std::format("{}:{}\n", toString(list), stages.empty() ? " []" : "");
+        for (size_t i = 0; i < stages.size(); ++i) {
+            if (const auto* lut = std::get_if<LutParams>(&stages[i]); lut && lut->file.empty())
+                return fail(ErrorCode::Unsupported,
+                            std::format("{} stage {} (lut) holds a LUT made in code, which has no file to name; "
+                                        "write CubeLut::toCubeText() to a .cube file and set LutParams::file",
+                                        toString(list), i + 1));
+            out += "  - " + formatStage(stages[i]) + "\n";
+        }
+    }
+    return out;
+}
+
+Result<void> preparePipeline(Pipeline& pipeline) {
+    RV_TRY(validate(pipeline));
     std::map<std::string, std::shared_ptr<const CubeLut>> loaded; // one read per file
     for (std::vector<StageParams>* list : {&pipeline.viewfinder, &pipeline.record})
         for (StageParams& stage : *list) {
             auto* lut = std::get_if<LutParams>(&stage);
-            if (!lut)
+            if (!lut || lut->cube)
                 continue;
             auto& cube = loaded[lut->file];
             if (!cube) {

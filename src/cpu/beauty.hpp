@@ -23,7 +23,7 @@
 #pragma once
 
 #include "analysis/face_box.hpp"
-#include "core/stage_params.hpp"
+#include <rearview/pipeline.hpp>
 
 #include <rearview/image.hpp>
 

@@ -3,7 +3,7 @@
 // rounded to nearest. The GPU matches them within 1 code value.
 #pragma once
 
-#include "core/stage_params.hpp"
+#include <rearview/pipeline.hpp>
 
 #include <rearview/image.hpp>
 

@@ -3,8 +3,8 @@
 // baseline for its benchmark.
 #pragma once
 
-#include "core/cube_lut.hpp"
-#include "core/stage_params.hpp"
+#include <rearview/cube_lut.hpp>
+#include <rearview/pipeline.hpp>
 
 #include <rearview/image.hpp>
 

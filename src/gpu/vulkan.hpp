@@ -3,6 +3,8 @@
 // library works without a Vulkan loader at link time) and VMA configured to use them.
 #pragma once
 
+#include "core/try.hpp"
+
 #include <rearview/error.hpp>
 
 #include <volk.h>
@@ -22,13 +24,6 @@ std::string_view toString(VkResult result) noexcept;
     do {                                                                                     \
         if (VkResult rv_result_ = (call); rv_result_ != VK_SUCCESS)                          \
             return std::unexpected(::rearview::gpu::vkError(rv_result_, #call));             \
-    } while (0)
-
-/// Returns the error of a Result-returning expression from the enclosing function.
-#define RV_TRY(expr)                                                                         \
-    do {                                                                                     \
-        if (auto rv_r_ = (expr); !rv_r_)                                                     \
-            return std::unexpected(std::move(rv_r_.error()));                                \
     } while (0)
 
 } // namespace rearview::gpu

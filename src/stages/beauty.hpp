@@ -2,7 +2,7 @@
 #pragma once
 
 #include "analysis/face_box.hpp"
-#include "core/stage_params.hpp"
+#include <rearview/pipeline.hpp>
 #include "cpu/beauty.hpp"
 #include "gpu/buffer.hpp"
 #include "gpu/compute_pipeline.hpp"

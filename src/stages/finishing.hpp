@@ -2,7 +2,7 @@
 // Finishing looks applied to the working image in place: vignette and film grain.
 #pragma once
 
-#include "core/stage_params.hpp"
+#include <rearview/pipeline.hpp>
 #include "gpu/compute_pipeline.hpp"
 
 namespace rearview::stages {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "core/cube_lut.hpp"
-#include "core/stage_params.hpp"
+#include <rearview/cube_lut.hpp>
+#include <rearview/pipeline.hpp>
 #include "gpu/compute_pipeline.hpp"
 #include "gpu/image.hpp"
 

@@ -34,13 +34,19 @@ Result<StageChain> StageChain::create(gpu::Device& device, uint32_t width, uint3
     return c;
 }
 
+std::string StageChain::lutKey(const LutParams& lut) {
+    // A LUT made in code is known by its address, which the held entry keeps alive (so no
+    // other LUT can take it while it is held).
+    return lut.file.empty() ? std::format("<memory {}>", static_cast<const void*>(lut.cube.get())) : lut.file;
+}
+
 Result<void> StageChain::apply(const std::vector<StageParams>& stages) {
     std::map<std::string, HeldLut> loaded; // new LUTs, kept only if everything checks out
     for (const StageParams& stage : stages) {
         if (auto v = validate(stage); !v)
             return v;
         const auto* lut = std::get_if<LutParams>(&stage);
-        if (!lut || luts_.contains(lut->file) || loaded.contains(lut->file))
+        if (!lut || luts_.contains(lutKey(*lut)) || loaded.contains(lutKey(*lut)))
             continue;
         // A prepared pipeline carries the file's contents; only an unprepared list reads it here.
         std::optional<CubeLut> read;
@@ -55,14 +61,14 @@ Result<void> StageChain::apply(const std::vector<StageParams>& stages) {
             return std::unexpected(stageLut.error());
         if (auto set = stageLut->setLut(lut->cube ? *lut->cube : *read); !set)
             return set;
-        loaded.emplace(lut->file, HeldLut{std::make_unique<Lut3d>(std::move(*stageLut)), 0});
+        loaded.emplace(lutKey(*lut), HeldLut{std::make_unique<Lut3d>(std::move(*stageLut)), 0, lut->cube});
     }
     lutUploads_ += loaded.size();
     luts_.merge(loaded);
     ++applies_;
     for (const StageParams& stage : stages)
         if (const auto* lut = std::get_if<LutParams>(&stage))
-            luts_.at(lut->file).lastApplied = applies_;
+            luts_.at(lutKey(*lut)).lastApplied = applies_;
     // Beyond kMaxLuts, drop the least recently used ones the new chain does not use; their
     // images retire after the last frame that read them.
     while (luts_.size() > kMaxLuts) {
@@ -100,7 +106,7 @@ Result<void> StageChain::record(VkCommandBuffer cmd, VkDescriptorBufferInfo imag
                                    readWrite);
             }
         } else if (const auto* lut = std::get_if<LutParams>(&stage)) {
-            r = luts_.at(lut->file).stage->record(cmd, image, image, width_, height_, *lut);
+            r = luts_.at(lutKey(*lut)).stage->record(cmd, image, image, width_, height_, *lut);
         } else if (const auto* v = std::get_if<VignetteParams>(&stage)) {
             r = vignette_.record(cmd, image, width_, height_, *v);
         } else if (const auto* g = std::get_if<GrainParams>(&stage)) {

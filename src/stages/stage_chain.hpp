@@ -2,7 +2,7 @@
 #pragma once
 
 #include "analysis/face_box.hpp"
-#include "core/stage_params.hpp"
+#include <rearview/pipeline.hpp>
 #include "gpu/buffer.hpp"
 #include "gpu/submitter.hpp"
 #include "stages/beauty.hpp"
@@ -55,8 +55,11 @@ private:
     struct HeldLut {
         std::unique_ptr<Lut3d> stage;
         uint64_t lastApplied = 0; ///< apply() count when a chain last used it
+        std::shared_ptr<const CubeLut> cube; ///< what it was made from (keeps its key's address taken)
     };
-    std::map<std::string, HeldLut> luts_; ///< by file path
+    /// The file path, or for a LUT made in code its address.
+    static std::string lutKey(const LutParams& lut);
+    std::map<std::string, HeldLut> luts_; ///< by lutKey()
     uint64_t applies_ = 0;
     std::vector<StageParams> stages_;
     uint64_t lutUploads_ = 0;

@@ -7,7 +7,7 @@
 
 #include "core/record_plan.hpp"
 #include "core/rolling_stats.hpp"
-#include "core/stage_params.hpp"
+#include <rearview/pipeline.hpp>
 #include "gpu/buffer.hpp"
 #include "gpu/submitter.hpp"
 #include "gpu/frame_importer.hpp"

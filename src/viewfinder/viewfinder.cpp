@@ -133,8 +133,7 @@ struct Viewfinder::Impl {
     std::unique_ptr<viewfinder::FrameLoop> loop;
 
     mutable std::mutex mutex;
-    std::string pipelineFile;
-    std::vector<StageParams> recordStages; ///< the pipeline's record: list
+    Pipeline pipeline; ///< in use (both lists), as last set
     std::optional<RecordingStats> lastRecording; ///< after stopRecording()
     std::optional<Error> recordFailure; ///< what stopped the current recording by itself
     std::mutex recordMutex; ///< startRecording() and stopRecording() one at a time
@@ -214,15 +213,17 @@ std::vector<std::string> Viewfinder::Impl::hudText() {
     hudUpdatedNs = now;
     const viewfinder::FrameLoopStats f = loop->stats();
     const present::PresentStats p = presenter->stats();
-    std::string label, pipeline;
+    std::string label, look;
     {
         std::lock_guard lock(mutex);
         label = cameraId;
-        pipeline = pipelineFile.empty() ? "no pipeline" : std::filesystem::path(pipelineFile).stem().string();
+        look = pipeline.viewfinder.empty() && pipeline.record.empty() ? "no pipeline"
+               : pipeline.source.empty()                              ? "pipeline"
+                                                                      : std::filesystem::path(pipeline.source).stem().string();
     }
     const double seconds = double(now - startNs) / 1e9;
     hudLines = {
-        std::format("{} {}x{}  {}", label, f.frameWidth, f.frameHeight, pipeline),
+        std::format("{} {}x{}  {}", label, f.frameWidth, f.frameHeight, look),
         std::format("cam {:.1f} fps  panel {:.0f} Hz", f.captureFps, seconds > 0 ? double(p.presented) / seconds : 0.0),
         std::format("latency {:.0f} ms  ready {:.0f} ms", p.latencyP50Ms, f.sensorToReadyMs.p50),
         std::format("gpu {:.1f} ms  missed {}", f.gpuFrameMs, p.missedRefreshes),
@@ -274,16 +275,14 @@ Result<std::unique_ptr<Viewfinder>> Viewfinder::create(GpuContext& gpu, Viewfind
     impl->options = std::move(options);
     const ViewfinderOptions& o = impl->options;
 
-    std::vector<StageParams> stages;
     if (!o.pipelineFile.empty()) {
-        auto pipeline = loadPipelineFile(o.pipelineFile);
+        auto pipeline = loadPipeline(o.pipelineFile);
         if (!pipeline)
             return std::unexpected(pipeline.error());
-        if (auto prepared = preparePipeline(*pipeline); !prepared)
-            return std::unexpected(prepared.error());
-        stages = std::move(pipeline->viewfinder);
-        impl->recordStages = std::move(pipeline->record);
-        impl->pipelineFile = o.pipelineFile;
+        impl->pipeline = std::move(*pipeline);
+    } else {
+        impl->pipeline = o.pipeline;
+        RV_TRY(preparePipeline(impl->pipeline));
     }
     if (!o.tracePath.empty()) {
         auto tracer = Tracer::open(o.tracePath);
@@ -357,7 +356,7 @@ Result<std::unique_ptr<Viewfinder>> Viewfinder::create(GpuContext& gpu, Viewfind
     if (!loop)
         return std::unexpected(loop.error());
     impl->loop = std::move(*loop);
-    impl->loop->requestStages(std::move(stages));
+    impl->loop->requestStages(impl->pipeline.viewfinder);
     log::info("viewfinder: {} -> {}x{} @ {} Hz, {}", cameraLabel(o.source), o.panelWidth, o.panelHeight,
               o.refreshHz, impl->presenter->describe());
     return std::unique_ptr<Viewfinder>(new Viewfinder(std::move(impl)));
@@ -436,25 +435,50 @@ Result<void> Viewfinder::switchCamera(const std::string& cameraId) {
 
 Result<void> Viewfinder::setPipeline(const std::string& pipelineFile) {
     // "" is no pipeline, as in ViewfinderOptions: crop/scale only, nothing on the recording.
-    auto pipeline = pipelineFile.empty() ? Result<PipelineDescription>(PipelineDescription{})
-                                         : loadPipelineFile(pipelineFile);
+    if (pipelineFile.empty())
+        return setPipeline(Pipeline{});
+    auto pipeline = loadPipeline(pipelineFile);
     if (!pipeline)
         return std::unexpected(pipeline.error());
-    // Every LUT is read and checked here: the frame thread only uploads what was accepted.
-    if (auto prepared = preparePipeline(*pipeline); !prepared)
-        return std::unexpected(prepared.error());
-    impl_->loop->requestStages(std::move(pipeline->viewfinder));
+    return setPipeline(*pipeline);
+}
+
+Result<void> Viewfinder::setPipeline(Pipeline pipeline) {
+    // Checked, and every LUT read, here: the frame thread only uploads what was accepted.
+    RV_TRY(preparePipeline(pipeline));
     std::lock_guard lock(impl_->mutex);
+    impl_->loop->requestStages(pipeline.viewfinder);
     if (const auto branch = impl_->loop->recordBranch())
-        branch->requestStages(pipeline->record);
-    impl_->recordStages = std::move(pipeline->record);
-    impl_->pipelineFile = pipelineFile;
+        branch->requestStages(pipeline.record);
+    impl_->pipeline = std::move(pipeline);
     return {};
 }
 
-std::string Viewfinder::pipeline() const {
+Result<void> Viewfinder::setStageParams(PipelineList list, size_t index, StageParams params) {
     std::lock_guard lock(impl_->mutex);
-    return impl_->pipelineFile;
+    Pipeline pipeline = impl_->pipeline;
+    auto& stages = list == PipelineList::Viewfinder ? pipeline.viewfinder : pipeline.record;
+    if (index >= stages.size())
+        return fail(ErrorCode::InvalidArgument,
+                    std::format("setStageParams: the {} list has {} stages, so there is no stage {} (counted from 0)",
+                                toString(list), stages.size(), index));
+    if (params.index() != stages[index].index())
+        return fail(ErrorCode::InvalidArgument,
+                    std::format("setStageParams: {} stage {} is {}, not {}; setPipeline() changes which stages run",
+                                toString(list), index, stageName(stages[index]), stageName(params)));
+    stages[index] = std::move(params);
+    RV_TRY(preparePipeline(pipeline));
+    if (list == PipelineList::Viewfinder)
+        impl_->loop->requestStages(pipeline.viewfinder);
+    else if (const auto branch = impl_->loop->recordBranch())
+        branch->requestStages(pipeline.record);
+    impl_->pipeline = std::move(pipeline);
+    return {};
+}
+
+Pipeline Viewfinder::pipeline() const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->pipeline;
 }
 
 Result<void> Viewfinder::setGeometry(const ViewGeometry& geometry) {
@@ -548,7 +572,7 @@ Result<RecordingPlan> Viewfinder::startRecording(const RecordOptions& options) {
     std::vector<StageParams> stages;
     {
         std::lock_guard lock(m.mutex);
-        stages = m.recordStages;
+        stages = m.pipeline.record;
     }
     // The panel's processing gives way while the recording's capacity is measured, as the
     // governor makes it give way to the recording itself (the panel repeats its last image).

@@ -5,7 +5,7 @@
 // for every built-in look and random LUTs of sizes 2 to 65, both interpolations, on the
 // astronaut photograph above a noise / ramp image (one 904x1144 image, so the panel-sized
 // photo and the synthetic part go through each run together).
-#include "core/cube_lut.hpp"
+#include <rearview/cube_lut.hpp>
 #include "core/image_file.hpp"
 #include "cpu/lut3d.hpp"
 #include "cpu/nv12_to_rgba.hpp"

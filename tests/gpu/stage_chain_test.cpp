@@ -37,7 +37,7 @@ TEST_CASE("Looks switch between frames: every frame shows what was applied befor
     auto chain = stages::StageChain::create(test::device(), portrait().width, portrait().height);
     REQUIRE(chain);
     chain->setFaces(std::span(&test::kPortraitFace, 1));
-    const PipelineDescription vivid = test::shippedPipeline("vivid.yaml"), mono = test::shippedPipeline("mono-film.yaml"),
+    const Pipeline vivid = test::shippedPipeline("vivid.yaml"), mono = test::shippedPipeline("mono-film.yaml"),
                               natural = test::shippedPipeline("selfie-natural.yaml"), beauty = test::shippedPipeline("selfie-beauty.yaml");
     std::vector<std::vector<StageParams>> frames = {vivid.viewfinder, mono.viewfinder, natural.viewfinder,
                                                     beauty.viewfinder, mono.viewfinder, vivid.viewfinder};
@@ -70,7 +70,7 @@ TEST_CASE("Looks switch between frames: every frame shows what was applied befor
 TEST_CASE("A chain that cannot be applied leaves the current one running", "[gpu]") {
     auto chain = stages::StageChain::create(test::device(), portrait().width, portrait().height);
     REQUIRE(chain);
-    const PipelineDescription vivid = test::shippedPipeline("vivid.yaml");
+    const Pipeline vivid = test::shippedPipeline("vivid.yaml");
     REQUIRE(chain->apply(vivid.viewfinder));
 
     auto missing = chain->apply({LutParams{"/nonexistent/look.cube", LutInterpolation::Tetrahedral, 1.0f}});

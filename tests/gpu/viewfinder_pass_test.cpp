@@ -96,7 +96,7 @@ TEST_CASE("Pipelines switch while frames flow: no frame lost, applied on the nex
     auto readback =
         gpu::Buffer::create(stream.dev, 904 * 572 * 4, VK_BUFFER_USAGE_TRANSFER_DST_BIT, gpu::MemoryUse::Readback);
     REQUIRE(readback);
-    const PipelineDescription vivid = test::shippedPipeline("vivid.yaml"), mono = test::shippedPipeline("mono-film.yaml");
+    const Pipeline vivid = test::shippedPipeline("vivid.yaml"), mono = test::shippedPipeline("mono-film.yaml");
     std::vector<StageParams> softer = mono.viewfinder;
     std::get<LutParams>(softer[0]).strength = 0.5f;
     const std::vector<std::vector<StageParams>> looks = {{}, vivid.viewfinder, mono.viewfinder, softer};

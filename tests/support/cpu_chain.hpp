@@ -4,9 +4,9 @@
 #pragma once
 
 #include "analysis/face_box.hpp"
-#include "core/cube_lut.hpp"
+#include <rearview/cube_lut.hpp>
 #include "core/pipeline_file.hpp"
-#include "core/stage_params.hpp"
+#include <rearview/pipeline.hpp>
 #include "cpu/beauty.hpp"
 #include "cpu/finishing.hpp"
 #include "cpu/lut3d.hpp"
@@ -23,8 +23,8 @@ namespace rearview::test {
 inline constexpr analysis::FaceBox kPortraitFace{300, 0, 196, 134};
 
 /// A pipeline file shipped in pipelines/.
-inline PipelineDescription shippedPipeline(const char* name) {
-    auto p = loadPipelineFile(std::string(REARVIEW_PIPELINES_DIR) + "/" + name);
+inline Pipeline shippedPipeline(const char* name) {
+    auto p = loadPipeline(std::string(REARVIEW_PIPELINES_DIR) + "/" + name);
     if (!p)
         FAIL(p.error().describe());
     return *p;

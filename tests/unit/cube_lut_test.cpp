@@ -2,7 +2,7 @@
 // The .cube parser: what it accepts (comments, blank lines, CRLF, titles, domains, Resolve's
 // input range), every error it reports with file:line, key and allowed values, the files of
 // the built-in looks, and the CPU reference's interpolation on LUTs with known results.
-#include "core/cube_lut.hpp"
+#include <rearview/cube_lut.hpp>
 #include "cpu/lut3d.hpp"
 
 #include <catch2/catch_test_macros.hpp>

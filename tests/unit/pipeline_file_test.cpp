@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Pipeline files: the shipped ones load; every mistake is an error with file:line:column,
 // the key and what is allowed.
-#include "core/pipeline_file.hpp"
+#include <rearview/cube_lut.hpp>
+#include <rearview/pipeline.hpp>
 
 #include <catch2/catch_test_macros.hpp>
 
@@ -20,16 +21,17 @@ struct PipelineDir {
     fs::path root = fs::temp_directory_path() / std::format("rearview-pipeline-test-{}", ::getpid());
     PipelineDir() {
         fs::create_directories(root / "pipelines" / "luts");
-        std::ofstream(root / "pipelines" / "luts" / "look.cube") << "LUT_3D_SIZE 2\n";
-        std::ofstream(root / "outside.cube") << "LUT_3D_SIZE 2\n";
+        const std::string cube = CubeLut::identity(2).toCubeText();
+        std::ofstream(root / "pipelines" / "luts" / "look.cube") << cube;
+        std::ofstream(root / "outside.cube") << cube;
     }
     ~PipelineDir() { fs::remove_all(root); }
-    Result<PipelineDescription> parse(const std::string& text) const {
+    Result<Pipeline> parse(const std::string& text) const {
         return parsePipeline(text, "test.yaml", root / "pipelines");
     }
 };
 
-std::string errorOf(const Result<PipelineDescription>& r) {
+std::string errorOf(const Result<Pipeline>& r) {
     REQUIRE_FALSE(r);
     CHECK(r.error().code == ErrorCode::Parse);
     return r.error().message;
@@ -42,7 +44,7 @@ TEST_CASE("Every shipped pipeline file loads", "[unit]") {
     for (const auto& entry : fs::directory_iterator(REARVIEW_PIPELINES_DIR)) {
         if (entry.path().extension() != ".yaml")
             continue;
-        auto p = loadPipelineFile(entry.path());
+        auto p = loadPipeline(entry.path());
         INFO(entry.path().string() << ": " << (p ? "ok" : p.error().describe()));
         CHECK(p);
         if (p)
@@ -117,7 +119,7 @@ TEST_CASE("A pipeline list holds at most kMaxPipelineStages stages", "[unit]") {
 }
 
 TEST_CASE("A missing pipeline file is NotFound and names the path", "[unit]") {
-    auto p = loadPipelineFile("/nonexistent/dir/look.yaml");
+    auto p = loadPipeline("/nonexistent/dir/look.yaml");
     REQUIRE_FALSE(p);
     CHECK(p.error().code == ErrorCode::NotFound);
     CHECK(p.error().message == "pipeline file /nonexistent/dir/look.yaml does not exist");

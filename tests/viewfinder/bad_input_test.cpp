@@ -104,7 +104,7 @@ TEST_CASE("A running viewfinder refuses bad changes and keeps what it had", "[gp
         REQUIRE_FALSE(r);
         INFO(r.error().describe());
         CHECK(r.error().message.find(std::filesystem::path(path).filename().string()) != std::string::npos);
-        CHECK((*vf)->pipeline().empty());
+        CHECK((*vf)->pipeline().viewfinder.empty());
     }
 
     const ViewGeometry good = (*vf)->geometry();

@@ -155,7 +155,7 @@ TEST_CASE("A malformed LUT is an error from the call that names it; the running 
     auto missing = vf->setPipeline((dir / "missing.yaml").string());
     REQUIRE_FALSE(missing);
     CHECK(missing.error().message.find("missing.cube") != std::string::npos);
-    CHECK(vf->pipeline() == o.pipelineFile);
+    CHECK(vf->pipeline().source == o.pipelineFile);
     std::this_thread::sleep_for(500ms);
     vf->stop();
     const ViewfinderStats s = vf->stats();
