@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -157,6 +158,42 @@ struct RecordingStats {
     bool stoppedByItself = false;
 };
 
+/// A finished panel image handed to a frame tap (Viewfinder::setFrameTap()).
+struct PanelImage {
+    uint32_t width = 0;
+    uint32_t height = 0;
+    uint32_t stride = 0;             ///< bytes per row (width * 4)
+    /// RGBA8, top row first, as the panel shows it (mirrored when the geometry mirrors).
+    /// Valid only during the callback: copy what is kept.
+    const uint8_t* pixels = nullptr;
+    uint64_t sequence = 0;           ///< the camera frame's sequence number
+    uint64_t sensorTimestampNs = 0;  ///< the camera frame's sensor timestamp (CLOCK_MONOTONIC)
+    uint64_t readyNs = 0;            ///< when its GPU work was seen finished (CLOCK_MONOTONIC)
+    bool hud = false;                ///< the HUD is drawn on it
+};
+
+/// A frame tap: the app's code that receives finished panel images.
+struct FrameTapOptions {
+    /// Called on the viewfinder's own tap thread ("rv-tap"), one image at a time, never on
+    /// the pipeline or presenter thread. Empty: no tap.
+    std::function<void(const PanelImage&)> callback;
+    /// false: the image under the HUD (the app draws its own UI); true: as shown, HUD included
+    /// while it is visible.
+    bool withHud = false;
+};
+
+/// What the frame tap has done (ViewfinderStats::tap).
+struct FrameTapStats {
+    uint64_t delivered = 0; ///< images the callback was called with
+    /// Finished images that a newer one replaced before the callback could take them (the
+    /// callback is slower than the frames: the newest wins).
+    uint64_t replaced = 0;
+    /// Processed frames not copied for the tap because every tap buffer was in use (the
+    /// callback held one while others were pending on the GPU).
+    uint64_t skipped = 0;
+    LatencyPercentiles callbackMs; ///< how long the callback took
+};
+
 /// What the viewfinder has done since start(); see docs/viewfinder.md for each figure.
 struct ViewfinderStats {
     std::string camera;          ///< camera id, "stills: <path>" or "synthetic"
@@ -194,6 +231,7 @@ struct ViewfinderStats {
     uint64_t bytesCopied = 0;    ///< CPU copies made to get frames to the GPU
     uint64_t pipelineSwitches = 0; ///< pipeline changes applied after the one the viewfinder started with
     uint64_t snapshots = 0;
+    FrameTapStats tap;           ///< setFrameTap()'s deliveries
     /// What the frame-budget governor has shed (GovernorOptions).
     GovernorStats governor;
     /// The recording in progress, or the last one after stopRecording() or after it stopped
@@ -277,6 +315,15 @@ public:
     /// up to `timeout` for it.
     Result<void> snapshot(const std::string& pngPath,
                           std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
+    /// Hands every finished panel image to `tap.callback` on the tap thread, from the next
+    /// frame on, without the pipeline ever waiting for it: each processed frame is copied (in
+    /// its own GPU submission) into one of a few host-visible buffers, and when the callback
+    /// is still busy the newest finished image replaces the one waiting (counted in
+    /// stats().tap). An empty callback removes the tap; the call returns once a callback in
+    /// progress has returned, so what it uses may then be destroyed. Any thread but the tap's
+    /// own (Internal from inside the callback); OutOfMemory when the buffers cannot be made.
+    Result<void> setFrameTap(FrameTapOptions tap);
 
     ViewfinderStats stats() const;
 

@@ -83,6 +83,7 @@ Result<std::unique_ptr<FrameLoop>> FrameLoop::create(gpu::Device& device, presen
     loop->pass_.emplace(std::move(*pass));
     loop->overlay_.emplace(std::move(*overlay));
     loop->snapshotBuffer_ = std::move(*snapshot);
+    loop->tap_ = std::make_unique<FrameTap>(device, options.panelWidth, options.panelHeight, options.framesInFlight);
     loop->governor_.emplace(options.governor, options.faces ? options.faceEveryFrames : 0);
     loop->geometry_ = options.geometry;
     loop->hudVisible_ = options.hud;
@@ -288,10 +289,13 @@ Result<void> FrameLoop::processFrame(CapturedFrame& frame) {
     if (!cmd)
         return std::unexpected(cmd.error());
     const present::Mailbox::WriteSlot slot = mailbox_->beginWrite();
+    std::optional<uint32_t> tapBuffer;
     // The command buffer is recording from here on: whatever fails below, it is submitted as
     // far as it got (so the submitter's slot is consistent) and the mailbox slot given back.
     const auto abandon = [&](const Error& error) -> Result<void> {
         mailbox_->abandon(slot.index);
+        if (tapBuffer)
+            tap_->abandon(*tapBuffer);
         if (auto value = submitter_->submit(); value) {
             importer_->submitted(*in, *value);
             (void)inFlight_->hold(frame, *value); // a copy: the record branch still gets the frame
@@ -335,12 +339,22 @@ Result<void> FrameLoop::processFrame(CapturedFrame& frame) {
         std::lock_guard lock(snapshotMutex_);
         snapshotWanted = !snapshotRequests_.empty();
     }
-    if (snapshotWanted) {
+    bool tapHud = false;
+    tapBuffer = tap_->acquire(tapHud);
+    if (snapshotWanted || tapBuffer)
         gpu::memoryBarrier(*cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_2_COPY_BIT,
                            VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT | VK_ACCESS_2_TRANSFER_WRITE_BIT,
                            VK_PIPELINE_STAGE_2_COPY_BIT, VK_ACCESS_2_TRANSFER_READ_BIT);
-        const VkBufferCopy copy{slot.buffer.offset, 0, snapshotBuffer_.size()};
+    const VkDeviceSize panelBytes = snapshotBuffer_.size();
+    if (snapshotWanted) {
+        const VkBufferCopy copy{slot.buffer.offset, 0, panelBytes};
         vkCmdCopyBuffer(*cmd, slot.buffer.buffer, snapshotBuffer_.get(), 1, &copy);
+    }
+    if (tapBuffer) { // as shown, or the image under the HUD
+        tapHud = tapHud && hudVisible_ && options_.hudText;
+        const VkDescriptorBufferInfo from = tapHud ? slot.buffer : pass_->workingImage();
+        const VkBufferCopy copy{from.offset, 0, panelBytes};
+        vkCmdCopyBuffer(*cmd, from.buffer, tap_->buffer(*tapBuffer), 1, &copy);
     }
     // The slot's contents (and the snapshot) are read by the host or, from CPU memory, by the
     // presenter's device once this submission is seen complete.
@@ -358,6 +372,8 @@ Result<void> FrameLoop::processFrame(CapturedFrame& frame) {
     auto value = submitter_->submit(std::span(&slotFree, slot.waitValue && !slot.waitOnHost ? 1 : 0));
     if (!value) {
         mailbox_->abandon(slot.index);
+        if (tapBuffer)
+            tap_->abandon(*tapBuffer);
         return std::unexpected(value.error());
     }
     pass_->submitted(*value, frame.timestampNs);
@@ -368,6 +384,8 @@ Result<void> FrameLoop::processFrame(CapturedFrame& frame) {
                        double(submittedNs - startNs) / 1e6};
     pending.generation = recorded->generation;
     pending.snapshot = snapshotWanted;
+    pending.tapBuffer = tapBuffer;
+    pending.tapHud = tapHud;
     if (const auto& delay = test_hooks::stageDelay(); delay && submitter_->hasSpan(*value, delay->stage))
         pending.injectedStageNs = uint64_t(delay->ms * 1e6);
     pending.simulatedNs = uint64_t(std::max<int64_t>(simulatedCostUs_.load(), 0)) * 1000 + pending.injectedStageNs;
@@ -396,6 +414,8 @@ void FrameLoop::completeFrames(bool wait) {
                 // Its slot is never published; the frame itself stays held by inFlight_.
                 recordError(r.error());
                 mailbox_->abandon(front.slot);
+                if (front.tapBuffer)
+                    tap_->abandon(*front.tapBuffer);
                 panelFrames_.pop_front();
                 continue;
             }
@@ -418,6 +438,9 @@ void FrameLoop::complete(const PanelFrame& f) {
         finishSnapshot(ready);
         snapshotInFlight_ = false;
     }
+    if (f.tapBuffer)
+        tap_->publish(*f.tapBuffer, {.sequence = f.sequence, .sensorTimestampNs = f.sensorNs, .readyNs = readyNs,
+                                     .hud = f.tapHud});
     uint64_t gpuNs = 0;
     if (spans)
         for (const gpu::GpuSpan& s : *spans)

@@ -15,6 +15,7 @@
 #include "present/mailbox.hpp"
 #include "stages/overlay.hpp"
 #include "stages/viewfinder_pass.hpp"
+#include "viewfinder/frame_tap.hpp"
 #include "viewfinder/governor.hpp"
 #include "viewfinder/stage_times.hpp"
 #include "viewfinder/record_branch.hpp"
@@ -103,6 +104,9 @@ public:
 
     /// The next panel image (as published) to a PNG; waits up to `timeout`.
     Result<void> snapshot(const std::string& path, std::chrono::milliseconds timeout);
+    /// Viewfinder::setFrameTap(); any thread.
+    Result<void> setFrameTap(FrameTapOptions tap) { return tap_->set(std::move(tap)); }
+    FrameTapStats tapStats() const { return tap_->stats(); }
 
     FrameLoopStats stats() const;
 
@@ -128,6 +132,8 @@ private:
         uint64_t simulatedDoneNs = 0; ///< not finished before then (0: no simulated cost)
         uint64_t generation = 0;
         bool snapshot = false;
+        std::optional<uint32_t> tapBuffer; ///< the frame tap's buffer it is copied into
+        bool tapHud = false;
     };
 
     FrameLoop() = default;
@@ -152,6 +158,7 @@ private:
     std::optional<stages::Overlay> overlay_;
     gpu::Buffer snapshotBuffer_;
     bool snapshotInFlight_ = false;
+    std::unique_ptr<FrameTap> tap_;
     std::atomic<bool> hudVisible_{true};
     std::deque<PanelFrame> panelFrames_; ///< pipeline thread
     std::optional<Governor> governor_;   ///< pipeline thread

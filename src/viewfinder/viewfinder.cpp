@@ -476,6 +476,8 @@ Result<void> Viewfinder::setStageParams(PipelineList list, size_t index, StagePa
     return {};
 }
 
+Result<void> Viewfinder::setFrameTap(FrameTapOptions tap) { return impl_->loop->setFrameTap(std::move(tap)); }
+
 Pipeline Viewfinder::pipeline() const {
     std::lock_guard lock(impl_->mutex);
     return impl_->pipeline;
@@ -538,6 +540,7 @@ ViewfinderStats Viewfinder::stats() const {
     s.bytesCopied = f.bytesCopied;
     s.pipelineSwitches = f.pipelineSwitches;
     s.snapshots = f.snapshots;
+    s.tap = impl_->loop->tapStats();
     s.lastError = f.lastError;
     s.governor = f.governor;
     s.recording = m.recordingStats();

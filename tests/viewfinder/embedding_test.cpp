@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: MIT
+// A camera app's view of the viewfinder: pipelines built in code and changed one parameter at
+// a time, and the frame tap that hands it the finished panel images.
+#include "cpu/lut3d.hpp"
+#include "support/gpu_fixture.hpp"
+#include "support/viewfinder_options.hpp"
+
+#include <rearview/cube_lut.hpp>
+#include <rearview/viewfinder.hpp>
+
+#include <catch2/catch_test_macros.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+using namespace rearview;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// The astronaut still, shown for the whole test: every panel image is the same until the
+/// pipeline changes.
+ViewfinderOptions stillHeadless() {
+    ViewfinderOptions o = test::headlessViewfinder(
+        {.kind = SourceKind::Stills, .size = {2040, 1530}, .frameRate = 30, .stillsPath = REARVIEW_ASSETS_DIR "/astronaut.png", .stillSeconds = 3600});
+    o.hud = false;
+    return o;
+}
+
+/// A LUT made in code: each channel inverted, with a tint so that no channel maps to itself.
+std::shared_ptr<CubeLut> invertingLut() {
+    auto lut = std::make_shared<CubeLut>(CubeLut::identity(9));
+    for (float& v : lut->rgb)
+        v = 1.0f - v;
+    return lut;
+}
+
+/// The tap's latest image, and a wait for one from a frame after a given sequence.
+class Collector {
+public:
+    FrameTapOptions options(bool withHud = false) {
+        return {.callback = [this](const PanelImage& p) { take(p); }, .withHud = withHud};
+    }
+    void take(const PanelImage& p) {
+        RgbaImage img(p.width, p.height);
+        for (uint32_t y = 0; y < p.height; ++y)
+            std::memcpy(img.row(y), p.pixels + size_t(y) * p.stride, size_t(p.width) * 4);
+        std::lock_guard lock(mutex_);
+        latest_ = std::move(img);
+        sequence_ = p.sequence;
+        hud_ = p.hud;
+        ordered_ = ordered_ && p.sequence >= lastSequence_ && p.readyNs >= p.sensorTimestampNs;
+        lastSequence_ = p.sequence;
+        changed_.notify_all();
+    }
+    /// An image from a frame at least `frames` after the latest one now.
+    RgbaImage next(uint64_t frames = 3) {
+        std::unique_lock lock(mutex_);
+        const uint64_t after = sequence_ + frames;
+        if (!changed_.wait_for(lock, 10s, [&] { return !latest_.pixels.empty() && sequence_ >= after; }))
+            FAIL("no tapped frame within 10 s");
+        return latest_;
+    }
+    bool hud() const { std::lock_guard lock(mutex_); return hud_; }
+    bool ordered() const { std::lock_guard lock(mutex_); return ordered_; }
+
+private:
+    mutable std::mutex mutex_;
+    std::condition_variable changed_;
+    RgbaImage latest_;
+    uint64_t sequence_ = 0, lastSequence_ = 0;
+    bool hud_ = false, ordered_ = true;
+};
+
+/// The largest difference of any channel between two images of one size.
+int maxDifference(const RgbaImage& a, const RgbaImage& b) {
+    REQUIRE(a.width == b.width);
+    REQUIRE(a.height == b.height);
+    int worst = 0;
+    for (size_t i = 0; i < a.pixels.size(); ++i)
+        worst = std::max(worst, std::abs(int(a.pixels[i]) - int(b.pixels[i])));
+    return worst;
+}
+
+} // namespace
+
+TEST_CASE("A pipeline built in code runs, one parameter changes at a time, and the tap sees each result",
+          "[viewfinder]") {
+    const auto lut = invertingLut();
+    ViewfinderOptions o = stillHeadless();
+    o.pipeline.source = "app look";
+    o.pipeline.viewfinder = {LutParams{.strength = 0.0f, .cube = lut}};
+    auto vf = Viewfinder::create(test::gpu(), o);
+    if (!vf)
+        FAIL(vf.error().describe());
+    Viewfinder& v = **vf;
+    Collector tap;
+    REQUIRE(v.setFrameTap(tap.options()));
+    REQUIRE(v.start());
+
+    // Strength 0 is the crop/scale image itself.
+    const RgbaImage plain = tap.next();
+    REQUIRE(plain.width == 904);
+    REQUIRE(plain.height == 572);
+    CHECK_FALSE(tap.hud());
+
+    // The LUT at full strength, from a slider: against the CPU reference (at most one code
+    // value, as the LUT stage's own tests allow).
+    REQUIRE(v.setStageParams(PipelineList::Viewfinder, 0, LutParams{.strength = 1.0f, .cube = lut}));
+    RgbaImage expected;
+    cpu::Lut3d(plain, *lut, LutInterpolation::Tetrahedral, 1.0f, expected);
+    const RgbaImage full = tap.next();
+    CHECK(maxDifference(full, expected) <= 1);
+    CHECK(maxDifference(full, plain) > 100);
+
+    // Half strength, trilinear.
+    REQUIRE(v.setStageParams(PipelineList::Viewfinder, 0,
+                             LutParams{.interpolation = LutInterpolation::Trilinear, .strength = 0.5f, .cube = lut}));
+    cpu::Lut3d(plain, *lut, LutInterpolation::Trilinear, 0.5f, expected);
+    CHECK(maxDifference(tap.next(), expected) <= 1);
+
+    // A wrong kind, a wrong place or a bad value changes nothing and says why.
+    auto wrongKind = v.setStageParams(PipelineList::Viewfinder, 0, VignetteParams{});
+    REQUIRE_FALSE(wrongKind);
+    CHECK(wrongKind.error().message.find("viewfinder stage 0 is lut, not vignette") != std::string::npos);
+    auto past = v.setStageParams(PipelineList::Record, 0, VignetteParams{});
+    REQUIRE_FALSE(past);
+    CHECK(past.error().message.find("the record list has 0 stages") != std::string::npos);
+    auto bad = v.setStageParams(PipelineList::Viewfinder, 0, LutParams{.strength = 3.0f, .cube = lut});
+    REQUIRE_FALSE(bad);
+    CHECK(bad.error().message.find("strength = 3") != std::string::npos);
+    const Pipeline current = v.pipeline();
+    const auto& kept = std::get<LutParams>(current.viewfinder.at(0));
+    CHECK(kept.strength == 0.5f);
+    CHECK(v.pipeline().source == "app look");
+
+    // A whole pipeline from code, and back to none.
+    Pipeline none;
+    REQUIRE(v.setPipeline(none));
+    CHECK(maxDifference(tap.next(), plain) == 0);
+    const ViewfinderStats s = v.stats();
+    CHECK(s.tap.delivered >= 4);
+    CHECK(s.frameErrors == 0);
+    CHECK(tap.ordered());
+    v.stop();
+    REQUIRE_NO_VALIDATION_MESSAGES();
+}
+
+TEST_CASE("The frame tap: the HUD by choice, newest first when the app is slow, removal waits for the callback",
+          "[viewfinder]") {
+    ViewfinderOptions o = stillHeadless();
+    o.hud = true;
+    auto vf = Viewfinder::create(test::gpu(), o);
+    if (!vf)
+        FAIL(vf.error().describe());
+    Viewfinder& v = **vf;
+    REQUIRE(v.start());
+
+    Collector plainTap, hudTap;
+    REQUIRE(v.setFrameTap(plainTap.options(false)));
+    const RgbaImage plain = plainTap.next();
+    REQUIRE(v.setFrameTap(hudTap.options(true)));
+    const RgbaImage shown = hudTap.next();
+    CHECK(hudTap.hud());
+    // The HUD is drawn in the top-left corner and nowhere else.
+    int topLeft = 0, elsewhere = 0;
+    for (uint32_t y = 0; y < plain.height; ++y)
+        for (uint32_t x = 0; x < plain.width; ++x) {
+            const bool differs = std::memcmp(plain.row(y) + x * 4, shown.row(y) + x * 4, 4) != 0;
+            (x < plain.width / 2 && y < plain.height / 2 ? topLeft : elsewhere) += differs;
+        }
+    CHECK(topLeft > 1000);
+    CHECK(elsewhere == 0);
+
+    // A callback slower than the frames (30 fps): it gets the newest image each time, the
+    // others are counted as replaced, and the panel goes on processing every frame.
+    std::atomic<int> inside{0};
+    std::atomic<uint64_t> calls{0};
+    const uint64_t processedBefore = v.stats().framesProcessed;
+    REQUIRE(v.setFrameTap({.callback = [&](const PanelImage&) {
+        ++inside;
+        std::this_thread::sleep_for(150ms);
+        ++calls;
+        --inside;
+    }}));
+    std::this_thread::sleep_for(2s);
+    // From inside the callback the tap cannot be changed (it would wait for itself).
+    std::atomic<bool> refused{false};
+    REQUIRE(v.setFrameTap({.callback = [&](const PanelImage&) {
+        auto r = v.setFrameTap({});
+        refused = !r && r.error().code == ErrorCode::Internal;
+    }}));
+    std::this_thread::sleep_for(300ms);
+    CHECK(refused);
+    const ViewfinderStats slow = v.stats();
+    INFO("delivered " << slow.tap.delivered << ", replaced " << slow.tap.replaced << ", skipped " << slow.tap.skipped
+                      << ", callback p50 " << slow.tap.callbackMs.p50 << " ms");
+    CHECK(calls >= 5);
+    CHECK(calls <= 15);
+    CHECK(slow.tap.replaced >= 20);
+    CHECK(slow.tap.callbackMs.p99 >= 140);
+    CHECK(slow.framesProcessed - processedBefore >= 40); // 2.3 s at 30 fps, with room for a loaded machine
+
+    // Removing the tap returns only after a callback in progress has returned.
+    REQUIRE(v.setFrameTap({.callback = [&](const PanelImage&) {
+        ++inside;
+        std::this_thread::sleep_for(200ms);
+        --inside;
+    }}));
+    std::this_thread::sleep_for(300ms);
+    REQUIRE(v.setFrameTap({}));
+    CHECK(inside == 0);
+    const uint64_t delivered = v.stats().tap.delivered;
+    std::this_thread::sleep_for(300ms);
+    CHECK(v.stats().tap.delivered == delivered);
+    v.stop();
+    REQUIRE_NO_VALIDATION_MESSAGES();
+}
