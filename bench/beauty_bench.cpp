@@ -9,7 +9,7 @@
 #include "cpu/beauty.hpp"
 #include "cpu/nv12_to_rgba.hpp"
 #include "gpu/gpu_context_impl.hpp"
-#include "stages/beauty_runner.hpp"
+#include "harness/beauty_runner.hpp"
 
 #include <opencv2/imgproc.hpp>
 

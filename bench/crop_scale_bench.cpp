@@ -7,7 +7,7 @@
 #include "core/crop_plan.hpp"
 #include "core/test_patterns.hpp"
 #include "gpu/gpu_context_impl.hpp"
-#include "stages/crop_scale_runner.hpp"
+#include "harness/crop_scale_runner.hpp"
 
 #include <libyuv/convert_argb.h>
 #include <libyuv/scale_uv.h>

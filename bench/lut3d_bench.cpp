@@ -11,7 +11,7 @@
 #include "cpu/lut3d.hpp"
 #include "cpu/nv12_to_rgba.hpp"
 #include "gpu/gpu_context_impl.hpp"
-#include "stages/lut3d_runner.hpp"
+#include "harness/lut3d_runner.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -8,7 +8,7 @@
 #include "bench_support.hpp"
 #include "core/record_plan.hpp"
 #include "core/test_patterns.hpp"
-#include "stages/record_scale_runner.hpp"
+#include "harness/record_scale_runner.hpp"
 
 #include <libyuv/scale_uv.h>
 #include <libyuv/scale.h>

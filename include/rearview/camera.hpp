@@ -2,6 +2,7 @@
 // The cameras rearview can capture from (libcamera's cameras, real or virtual).
 #pragma once
 
+#include <rearview/export.hpp>
 #include <rearview/error.hpp>
 
 #include <cstdint>
@@ -20,7 +21,7 @@ enum class CameraLocation : uint8_t {
 };
 
 /// "front", "back", "external", "unknown".
-std::string_view toString(CameraLocation location) noexcept;
+REARVIEW_API std::string_view toString(CameraLocation location) noexcept;
 
 /// A width and height in pixels.
 struct FrameSize {
@@ -37,7 +38,7 @@ enum class CameraStreamRole : uint8_t {
 };
 
 /// "viewfinder", "video-recording".
-std::string_view toString(CameraStreamRole role) noexcept;
+REARVIEW_API std::string_view toString(CameraStreamRole role) noexcept;
 
 /// One camera as libcamera reports it.
 struct CameraInfo {
@@ -60,6 +61,6 @@ struct CameraInfo {
 
 /// All cameras libcamera finds, in its order. An empty list is not an error (no camera
 /// connected, or no virtual cameras configured); failing to start libcamera is.
-Result<std::vector<CameraInfo>> listCameras();
+REARVIEW_API Result<std::vector<CameraInfo>> listCameras();
 
 } // namespace rearview

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <rearview/export.hpp>
 #include <rearview/error.hpp>
 #include <rearview/gpu.hpp>
 #include <rearview/image.hpp>
@@ -12,7 +13,7 @@ namespace rearview {
 /// Converts NV12 frames of one size to packed RGBA on the GPU (one compute dispatch), using
 /// the exact YCbCr→R'G'B' equations of the frame's ColorSpace. Reuses its buffers between
 /// calls; create one per frame size.
-class Nv12ToRgbaConverter {
+class REARVIEW_API Nv12ToRgbaConverter {
 public:
     /// Sizes may be odd; `stride` is the NV12 row stride in bytes of the frames to come.
     static Result<Nv12ToRgbaConverter> create(GpuContext& gpu, uint32_t width, uint32_t height,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <rearview/export.hpp>
 #include <cstdint>
 #include <string_view>
 
@@ -30,8 +31,8 @@ struct ColorSpace {
 };
 
 /// "bt601-full", "bt709-limited", ...
-std::string_view toString(YcbcrMatrix matrix) noexcept;
-std::string_view toString(YcbcrRange range) noexcept;
+REARVIEW_API std::string_view toString(YcbcrMatrix matrix) noexcept;
+REARVIEW_API std::string_view toString(YcbcrRange range) noexcept;
 
 /// The coefficients that take normalised 8-bit samples to R'G'B' in [0, 1]:
 ///   y' = (Y - yOffset) * yScale,  cb = (Cb - 128) * cScale,  cr = (Cr - 128) * cScale
@@ -49,6 +50,6 @@ struct YcbcrCoefficients {
 };
 
 /// Exact coefficients for a colour space (ITU-R BT.601-7 / BT.709-6 / BT.2020-2).
-YcbcrCoefficients coefficientsFor(ColorSpace cs) noexcept;
+REARVIEW_API YcbcrCoefficients coefficientsFor(ColorSpace cs) noexcept;
 
 } // namespace rearview

@@ -3,6 +3,7 @@
 // filter stage (pipelines/luts/*.cube, docs/looks.md).
 #pragma once
 
+#include <rearview/export.hpp>
 #include <rearview/error.hpp>
 
 #include <array>
@@ -16,7 +17,7 @@ namespace rearview {
 /// A 3D LUT: size^3 RGB entries over the input cube [domainMin, domainMax] per channel.
 /// Entries are stored as in the file, red varying fastest: entry (r, g, b) is at index
 /// (b * size + g) * size + r. Output values are not limited to [0, 1]; users clamp.
-struct CubeLut {
+struct REARVIEW_API CubeLut {
     static constexpr uint32_t kMinSize = 2;
     static constexpr uint32_t kMaxSize = 65;
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <rearview/export.hpp>
 #include <expected>
 #include <string>
 #include <string_view>
@@ -20,10 +21,10 @@ enum class ErrorCode {
 };
 
 /// Human-readable name of an ErrorCode ("invalid argument", ...).
-std::string_view toString(ErrorCode code) noexcept;
+REARVIEW_API std::string_view toString(ErrorCode code) noexcept;
 
 /// A failure with a code and a message a person can act on.
-struct Error {
+struct REARVIEW_API Error {
     ErrorCode code = ErrorCode::Internal;
     std::string message;
 

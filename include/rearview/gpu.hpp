@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <rearview/export.hpp>
 #include <rearview/error.hpp>
 
 #include <cstdint>
@@ -39,7 +40,7 @@ struct GpuInfo {
 /// than leaving it to static destruction: recording adds a second device on the same GPU
 /// (docs/recording.md), and the Vulkan layers' own static objects created with it are
 /// destroyed before a static GpuContext would be.
-class GpuContext {
+class REARVIEW_API GpuContext {
 public:
     static Result<GpuContext> create(const GpuOptions& options = {});
 

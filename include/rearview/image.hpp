@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <rearview/export.hpp>
 #include <rearview/color_space.hpp>
 
 #include <cstddef>
@@ -28,7 +29,7 @@ struct Nv12View {
 
 /// An NV12 frame that owns its memory; both planes live in one allocation (Y then CbCr),
 /// the way camera buffers are laid out.
-class Nv12Image {
+class REARVIEW_API Nv12Image {
 public:
     Nv12Image() = default;
     /// Allocates a frame; a stride of 0 means the tightest one (width bytes, rounded to even).

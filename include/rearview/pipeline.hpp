@@ -14,6 +14,7 @@
 // definition of each range serves files, code and the GPU stages.
 #pragma once
 
+#include <rearview/export.hpp>
 #include <rearview/error.hpp>
 
 #include <cstddef>
@@ -75,7 +76,7 @@ struct GrainParams {
 using StageParams = std::variant<BeautyParams, LutParams, VignetteParams, GrainParams>;
 
 /// The name a pipeline file uses for the stage ("beauty", "lut", "vignette", "grain").
-std::string_view stageName(const StageParams& stage);
+REARVIEW_API std::string_view stageName(const StageParams& stage);
 
 /// The most stages one list (viewfinder or record) of a pipeline may hold. Each stage is a
 /// full-image pass on every frame; far more than a look needs would only make every frame
@@ -103,31 +104,31 @@ struct Pipeline {
 /// and what is allowed), NotFound or Parse for a LUT file (naming it and its line).
 /// Unknown keys, stages and values are errors; omitted parameters keep their defaults.
 /// Relative LUT paths resolve against the file's directory and may not leave it.
-Result<Pipeline> loadPipeline(const std::string& path);
+REARVIEW_API Result<Pipeline> loadPipeline(const std::string& path);
 
 /// The same from text: `source` names it in errors, and relative LUT paths resolve against
 /// `baseDir` (and may not leave it).
-Result<Pipeline> parsePipeline(std::string_view text, std::string_view source = "<pipeline text>",
-                               const std::string& baseDir = ".");
+REARVIEW_API Result<Pipeline> parsePipeline(std::string_view text, std::string_view source = "<pipeline text>",
+                                            const std::string& baseDir = ".");
 
 /// The pipeline file text of `pipeline`, which parsePipeline() reads back to the same value
 /// (every parameter written, LUT files as absolute paths). Unsupported for a LUT made in
 /// code (no file to name: write CubeLut::toCubeText() to one); validate()'s errors.
-Result<std::string> formatPipeline(const Pipeline& pipeline);
+REARVIEW_API Result<std::string> formatPipeline(const Pipeline& pipeline);
 
 /// Range checks; the error names the stage, the parameter, its value and the allowed range.
-Result<void> validate(const BeautyParams& params);
+REARVIEW_API Result<void> validate(const BeautyParams& params);
 /// Also: a file or a LUT is given, and a LUT made in code is well formed.
-Result<void> validate(const LutParams& params);
-Result<void> validate(const VignetteParams& params);
-Result<void> validate(const GrainParams& params);
-Result<void> validate(const StageParams& stage);
+REARVIEW_API Result<void> validate(const LutParams& params);
+REARVIEW_API Result<void> validate(const VignetteParams& params);
+REARVIEW_API Result<void> validate(const GrainParams& params);
+REARVIEW_API Result<void> validate(const StageParams& stage);
 /// Every stage of both lists (the error names the list and the stage's place), the version,
 /// and at most kMaxPipelineStages per list.
-Result<void> validate(const Pipeline& pipeline);
+REARVIEW_API Result<void> validate(const Pipeline& pipeline);
 
-std::string_view toString(FaceMode mode) noexcept;
-std::string_view toString(LutInterpolation interpolation) noexcept;
-std::string_view toString(PipelineList list) noexcept;
+REARVIEW_API std::string_view toString(FaceMode mode) noexcept;
+REARVIEW_API std::string_view toString(LutInterpolation interpolation) noexcept;
+REARVIEW_API std::string_view toString(PipelineList list) noexcept;
 
 } // namespace rearview

@@ -3,6 +3,7 @@
 // memory (the GPU record branch's output), encodes them with libavcodec and writes MP4 files.
 #pragma once
 
+#include <rearview/export.hpp>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -27,10 +28,10 @@ struct RecordSize {
     uint32_t width = 0;
     uint32_t height = 0;
 };
-RecordSize sizeOf(RecordResolution resolution) noexcept;
+REARVIEW_API RecordSize sizeOf(RecordResolution resolution) noexcept;
 
 /// "8k", "4k", "1080p", "auto".
-std::string_view toString(RecordResolution resolution) noexcept;
+REARVIEW_API std::string_view toString(RecordResolution resolution) noexcept;
 
 /// Video compression standard.
 enum class RecordCodec : uint8_t {
@@ -39,7 +40,7 @@ enum class RecordCodec : uint8_t {
 };
 
 /// "hevc", "h264".
-std::string_view toString(RecordCodec codec) noexcept;
+REARVIEW_API std::string_view toString(RecordCodec codec) noexcept;
 
 /// What the recorder does when frames arrive faster than the encoder takes them. Every frame
 /// not encoded because of it is counted in RecordStats::framesDropped.
@@ -55,7 +56,7 @@ enum class OverloadPolicy : uint8_t {
 };
 
 /// "drop-oldest", "halve-rate".
-std::string_view toString(OverloadPolicy policy) noexcept;
+REARVIEW_API std::string_view toString(OverloadPolicy policy) noexcept;
 
 /// How a recording's work is scheduled against the viewfinder's (docs/viewfinder.md,
 /// "Priorities under load"). On a CPU Vulkan driver the record branch's shader workers, the
@@ -76,7 +77,7 @@ enum class RecordPriority : uint8_t {
 };
 
 /// "protected", "normal", "background".
-std::string_view toString(RecordPriority priority) noexcept;
+REARVIEW_API std::string_view toString(RecordPriority priority) noexcept;
 
 /// What to record. Every field has a usable default apart from `path`.
 struct RecordOptions {

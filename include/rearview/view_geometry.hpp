@@ -3,6 +3,7 @@
 // mirror. Plain values an app can change every frame; no GPU types.
 #pragma once
 
+#include <rearview/export.hpp>
 #include <cstdint>
 #include <string_view>
 
@@ -18,8 +19,8 @@ enum class FitMode : uint8_t {
     Fit,  ///< show the whole frame, letterboxed with black bars
 };
 
-std::string_view toString(Rotation rotation) noexcept;
-std::string_view toString(FitMode mode) noexcept;
+REARVIEW_API std::string_view toString(Rotation rotation) noexcept;
+REARVIEW_API std::string_view toString(FitMode mode) noexcept;
 
 /// Placement of the sensor frame on the panel.
 struct ViewGeometry {

@@ -3,6 +3,7 @@
 // through crop/scale, beauty and looks on the GPU to the panel at its refresh rate.
 #pragma once
 
+#include <rearview/export.hpp>
 #include <rearview/camera.hpp>
 #include <rearview/color_space.hpp>
 #include <rearview/error.hpp>
@@ -52,7 +53,7 @@ enum class PresentTarget : uint8_t {
     Display,  ///< a display the GPU drives directly (VK_KHR_display), e.g. the rear panel
     Headless, ///< no output; paced by the viewfinder's own clock at the panel rate
 };
-std::string_view toString(PresentTarget target) noexcept;
+REARVIEW_API std::string_view toString(PresentTarget target) noexcept;
 
 /// The frame-budget governor (docs/governor.md): when the device cannot both keep the panel's
 /// processing of new camera frames and everything else going, it sheds that processing in a
@@ -264,7 +265,7 @@ struct ViewfinderEvent {
 ///
 /// Threads: create, start, stop, pollEvents and destruction from one (the app's) thread;
 /// the setters, snapshot() and stats() from any thread.
-class Viewfinder {
+class REARVIEW_API Viewfinder {
 public:
     /// Opens the source, loads the pipeline file and creates the presenter, so every error a
     /// bad option can cause comes from here: NotFound (camera, file, display, a LUT file), Parse

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "cpu/face_thumbnail.hpp"
 
-#include "stages/face_thumbnail.hpp"
+#include "core/thumbnail_layout.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -9,9 +9,8 @@
 namespace rearview::cpu {
 
 std::vector<uint8_t> FaceThumbnail(const RgbaImage& image) {
-    using stages::FaceThumbnail;
-    const uint32_t tw = FaceThumbnail::thumbWidth(image.width), th = FaceThumbnail::thumbHeight(image.height);
-    const uint32_t stride = FaceThumbnail::strideBytes(image.width);
+    const uint32_t tw = ThumbnailLayout::width(image.width), th = ThumbnailLayout::height(image.height);
+    const uint32_t stride = ThumbnailLayout::strideBytes(image.width);
     auto luma = [&](uint32_t x, uint32_t y) {
         const uint8_t* p = image.row(std::min(y, image.height - 1)) + size_t(std::min(x, image.width - 1)) * 4;
         return (0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2]) / 255.0f;

@@ -9,7 +9,7 @@
 
 namespace rearview::cpu {
 
-/// Rows of FaceThumbnail::strideBytes(image.width) bytes; padding bytes repeat the last pixel.
+/// Rows of ThumbnailLayout::strideBytes(image.width) bytes; padding bytes repeat the last pixel.
 std::vector<uint8_t> FaceThumbnail(const RgbaImage& image);
 
 } // namespace rearview::cpu

@@ -12,21 +12,6 @@ uint8_t toByte(double v) { return uint8_t(std::clamp(std::lround(v), 0l, 255l));
 
 } // namespace
 
-YcbcrEncoding encodingFor(ColorSpace cs) noexcept {
-    const YcbcrCoefficients c = coefficientsFor(cs);
-    // crToR = 2 (1 - kr), cbToB = 2 (1 - kb): the matrix back from the decoding coefficients.
-    const double kr = 1.0 - double(c.crToR) / 2.0, kb = 1.0 - double(c.cbToB) / 2.0;
-    return YcbcrEncoding{
-        .kr = float(kr),
-        .kg = float(1.0 - kr - kb),
-        .kb = float(kb),
-        .yOffset = c.yOffset,
-        .yScale = float(1.0 / c.yScale),
-        .cbScale = float(1.0 / (double(c.cbToB) * c.cScale)),
-        .crScale = float(1.0 / (double(c.crToR) * c.cScale)),
-    };
-}
-
 void RgbaToNv12(const RgbaImage& src, Nv12Image& dst) {
     assert(src.width == dst.width() && src.height == dst.height() && src.width % 2 == 0 && src.height % 2 == 0);
     const YcbcrEncoding e = encodingFor(dst.colorSpace());

@@ -1,26 +1,14 @@
 // SPDX-License-Identifier: MIT
-// CPU reference for the record branch's RGBA -> NV12 conversion, and the encoding
-// coefficients the GPU stage takes as push constants (one definition for both).
+// CPU reference for the record branch's RGBA -> NV12 conversion, with the encoding
+// coefficients the GPU stage takes (core/ycbcr_encoding.hpp).
 #pragma once
+
+#include "core/ycbcr_encoding.hpp"
 
 #include <rearview/color_space.hpp>
 #include <rearview/image.hpp>
 
 namespace rearview::cpu {
-
-/// The inverse of coefficientsFor(): R'G'B' in [0, 1] to 8-bit YCbCr code values,
-///   y' = kr*R + kg*G + kb*B,  Y = yOffset + yScale * y',
-///   Cb = 128 + cbScale * (B - y'),  Cr = 128 + crScale * (R - y').
-/// Same order as shaders/common/ycbcr.glsl's YcbcrEncoding.
-struct YcbcrEncoding {
-    float kr, kg, kb;
-    float yOffset, yScale;
-    float cbScale, crScale;
-};
-
-/// Derived from coefficientsFor(cs), so a round trip through Nv12ToRgba is exact up to
-/// rounding and chroma subsampling.
-YcbcrEncoding encodingFor(ColorSpace cs) noexcept;
 
 /// Exact RGBA -> NV12 in double precision in `dst`'s colour space (dst's size must be the
 /// image's, both even): Y per pixel, Cb and Cr from the mean R'G'B' of each 2x2 block,

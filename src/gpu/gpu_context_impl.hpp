@@ -7,7 +7,7 @@
 
 namespace rearview {
 
-struct GpuContext::Impl {
+struct [[gnu::visibility("hidden")]] GpuContext::Impl {
     explicit Impl(std::unique_ptr<gpu::Device> d) : device(std::move(d)) {}
     std::unique_ptr<gpu::Device> device;
 };

@@ -3,12 +3,12 @@
 
 #include "gpu/buffer.hpp"
 #include "gpu/compute_pipeline.hpp"
-#include "present/blit_reference.hpp"
+#include "present/fit_rect.hpp"
 
 namespace rearview::present {
 
 /// The presentation blit on the GPU: a packed RGBA8 working image (or nothing: black)
-/// fitted into a target of any size with black bars (see blitReference()). Two targets:
+/// fitted into a target of any size with black bars (see present::fitCentred(); its CPU reference is cpu::Blit()). Two targets:
 /// a storage image in GENERAL layout (the view's format does the RGBA/BGRA order), or a
 /// packed buffer in the target format's byte order for swapchains whose images cannot be
 /// storage images (copied into the image afterwards).

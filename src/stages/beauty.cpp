@@ -17,7 +17,7 @@ struct CoeffsPush {
     uint32_t gridW, gridH;
     float eps, faceGain, otherGain;
     uint32_t faceCount, pad0, pad1;
-    uint32_t faces[2 * cpu::BeautyGrid::kMaxFaces];
+    uint32_t faces[2 * BeautyGrid::kMaxFaces];
 };
 struct SmoothPush {
     uint32_t gridW, gridH;
@@ -69,7 +69,7 @@ void Beauty::retire() {
 
 Result<Beauty> Beauty::create(gpu::Device& device, uint32_t width, uint32_t height) {
     const uint32_t maxRows = device.limits().maxComputeWorkGroupCount[1];
-    if (width == 0 || height == 0 || height > maxRows || width >= (1u << 16) * cpu::BeautyGrid::kCell)
+    if (width == 0 || height == 0 || height > maxRows || width >= (1u << 16) * BeautyGrid::kCell)
         return fail(ErrorCode::InvalidArgument,
                     std::format("beauty: {}x{} working image; allowed: 1..{} rows, under 262144 columns", width,
                                 height, maxRows));
@@ -77,7 +77,7 @@ Result<Beauty> Beauty::create(gpu::Device& device, uint32_t width, uint32_t heig
     s.device_ = &device;
     s.width_ = width;
     s.height_ = height;
-    s.grid_ = cpu::BeautyGrid::forImage(width, height);
+    s.grid_ = BeautyGrid::forImage(width, height);
     struct Build {
         gpu::ComputePipeline* target;
         gpu::ShaderId shader;
@@ -145,14 +145,14 @@ Result<void> Beauty::record(VkCommandBuffer cmd, VkDescriptorBufferInfo src, VkD
     CoeffsPush cp{};
     cp.gridW = grid_.width;
     cp.gridH = grid_.height;
-    cp.eps = cpu::BeautyGrid::epsilon(params.smoothing);
-    cp.faceGain = cpu::BeautyGrid::kFaceGain;
+    cp.eps = BeautyGrid::epsilon(params.smoothing);
+    cp.faceGain = BeautyGrid::kFaceGain;
     cp.otherGain = 1.0f;
-    if (cpu::beautyUsesFaces(params, faces)) {
-        cp.otherGain = cpu::BeautyGrid::kBackgroundGain;
-        cp.faceCount = uint32_t(std::min<size_t>(faces.size(), cpu::BeautyGrid::kMaxFaces));
+    if (beautyUsesFaces(params, faces)) {
+        cp.otherGain = BeautyGrid::kBackgroundGain;
+        cp.faceCount = uint32_t(std::min<size_t>(faces.size(), BeautyGrid::kMaxFaces));
         for (uint32_t f = 0; f < cp.faceCount; ++f) {
-            const cpu::BeautyGrid::CellRange r = grid_.cellsOf(faces[f]);
+            const BeautyGrid::CellRange r = grid_.cellsOf(faces[f]);
             cp.faces[2 * f] = r.x0 | (r.x1 << 16);
             cp.faces[2 * f + 1] = r.y0 | (r.y1 << 16);
         }

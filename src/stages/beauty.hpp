@@ -3,7 +3,7 @@
 
 #include "analysis/face_box.hpp"
 #include <rearview/pipeline.hpp>
-#include "cpu/beauty.hpp"
+#include "core/beauty_grid.hpp"
 #include "gpu/buffer.hpp"
 #include "gpu/compute_pipeline.hpp"
 
@@ -14,8 +14,9 @@ namespace rearview::stages {
 /// Face-aware skin smoothing on the packed RGBA8 working image (see CropScale), from one
 /// buffer into another: a fast guided filter of luma on a 4x4-cell grid, blended in through
 /// a YCbCr skin mask weighted by face boxes, skin tone, and an unsharp mask outside skin.
-/// The algorithm and its constants are cpu::Beauty's (src/cpu/beauty.hpp); four dispatches
-/// (reduce, coefficients, smooth on the grid; apply per pixel). Parameters and faces may
+/// The algorithm is cpu::Beauty's (src/cpu/beauty.hpp), its grid and constants
+/// core/beauty_grid.hpp's; four dispatches (reduce, coefficients, smooth on the grid; apply
+/// per pixel). Parameters and faces may
 /// change every frame without rebuilding anything; all-zero parameters copy the image.
 ///
 /// Precision against cpu::Beauty: the same float formulas in the same order; fused
@@ -33,7 +34,7 @@ public:
 
     /// Records the stage from `src` into `dst` (distinct buffers, each width x height packed
     /// RGBA8) with `params` and `faces` (panel coordinates; the first
-    /// cpu::BeautyGrid::kMaxFaces are used, and only with FaceMode::Auto). Work recorded
+    /// BeautyGrid::kMaxFaces are used, and only with FaceMode::Auto). Work recorded
     /// earlier on the same queue that uses this stage must come before it in submission
     /// order (the grid buffers are reused). Fails for parameters out of range, ranges smaller
     /// than the image, or src and dst in the same buffer.
@@ -50,7 +51,7 @@ private:
     gpu::ComputePipeline reduce_, coeffs_, smooth_, apply_, copy_;
     gpu::Buffer cells_, coeffsBuffer_, smoothBuffer_;
     uint32_t width_ = 0, height_ = 0;
-    cpu::BeautyGrid grid_;
+    BeautyGrid grid_;
 };
 
 } // namespace rearview::stages

@@ -23,12 +23,13 @@ Result<FaceThumbnail> FaceThumbnail::create(gpu::Device& device) {
 
 Result<void> FaceThumbnail::record(VkCommandBuffer cmd, VkDescriptorBufferInfo image, uint32_t width,
                                    uint32_t height, VkDescriptorBufferInfo thumb) const {
-    const VkDeviceSize needed = VkDeviceSize(strideBytes(width)) * thumbHeight(height);
+    const VkDeviceSize needed = VkDeviceSize(ThumbnailLayout::strideBytes(width)) * ThumbnailLayout::height(height);
     if (thumb.range != VK_WHOLE_SIZE && thumb.range < needed)
         return fail(ErrorCode::InvalidArgument,
                     std::format("thumbnail buffer of {} bytes is smaller than the {} a {}x{} image needs", thumb.range,
                                 needed, width, height));
-    const Push push{width, height, thumbWidth(width), thumbHeight(height), strideBytes(width) / 4};
+    const Push push{width, height, ThumbnailLayout::width(width), ThumbnailLayout::height(height),
+                    ThumbnailLayout::strideBytes(width) / 4};
     pipeline_.bind(cmd);
     pipeline_.pushBuffers(cmd, {image, thumb});
     pipeline_.pushConstants(cmd, push);

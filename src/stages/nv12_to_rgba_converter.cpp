@@ -12,7 +12,7 @@
 
 namespace rearview {
 
-struct Nv12ToRgbaConverter::Impl {
+struct [[gnu::visibility("hidden")]] Nv12ToRgbaConverter::Impl {
     gpu::Device* device = nullptr;
     uint32_t width = 0, height = 0, stride = 0;
     stages::Nv12ToRgba stage;

@@ -3,7 +3,7 @@
 // after crop/scale and mirroring, so it always reads the right way round.
 #pragma once
 
-#include "cpu/overlay.hpp"
+#include "core/overlay_layout.hpp"
 #include "gpu/buffer.hpp"
 #include "gpu/compute_pipeline.hpp"
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "stages/rgba_to_nv12.hpp"
 
-#include "cpu/rgba_to_nv12.hpp"
+#include "core/ycbcr_encoding.hpp"
 
 #include <format>
 
@@ -10,7 +10,7 @@ namespace {
 
 struct Push {
     uint32_t width, height, yStride, uvOffset, uvStride;
-    cpu::YcbcrEncoding e;
+    YcbcrEncoding e;
 };
 
 } // namespace
@@ -44,7 +44,7 @@ Result<void> RgbaToNv12::record(VkCommandBuffer cmd, VkDescriptorBufferInfo src,
     pipeline_.bind(cmd);
     pipeline_.pushBuffers(cmd, {src, {dst.buffer, dst.offset, dst.size}});
     pipeline_.pushConstants(cmd, Push{w, h, dst.yStride / 4, dst.uvOffset / 4, dst.uvStride / 4,
-                                      cpu::encodingFor(dst.colorSpace)});
+                                      encodingFor(dst.colorSpace)});
     vkCmdDispatch(cmd, gpu::groupsFor((w + 3) / 4, pipeline_.localSizeX()), gpu::groupsFor(h / 2, pipeline_.localSizeY()),
                   1);
     return {};

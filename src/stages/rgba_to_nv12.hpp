@@ -7,7 +7,7 @@
 namespace rearview::stages {
 
 /// Working image (packed RGBA8, R in the low byte) -> NV12 in one dispatch, with the exact
-/// matrix and range of the output's colour space (cpu::encodingFor()): Y per pixel, CbCr
+/// matrix and range of the output's colour space (encodingFor()): Y per pixel, CbCr
 /// from the mean R'G'B' of each 2x2 block. The record branch's last stage when its pipeline
 /// file has colour stages (NV12 -> Nv12ToRgba -> stage chain -> RgbaToNv12 -> encoder).
 class RgbaToNv12 {

@@ -67,7 +67,7 @@ Result<void> ViewfinderPass::setFaceAnalysis(analysis::FaceThread* faces, uint32
         return fail(ErrorCode::InvalidArgument, "face analysis every 0 frames: use 1 or more");
     if (faces && !thumbBuffer_.get()) {
         auto b = gpu::Buffer::create(*device_,
-                                     VkDeviceSize(FaceThumbnail::strideBytes(width_)) * FaceThumbnail::thumbHeight(height_),
+                                     VkDeviceSize(ThumbnailLayout::strideBytes(width_)) * ThumbnailLayout::height(height_),
                                      VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, gpu::MemoryUse::Readback);
         if (!b)
             return std::unexpected(b.error());
@@ -113,9 +113,9 @@ Result<ViewfinderPass::Frame> ViewfinderPass::record(VkCommandBuffer cmd, const 
         thumbBuffer_.invalidate();
         const auto* grey = reinterpret_cast<const uint8_t*>(thumbBuffer_.mapped());
         faces_->submit(analysis::FaceThread::Thumbnail{{grey, grey + thumbBuffer_.size()},
-                                                       FaceThumbnail::thumbWidth(width_),
-                                                       FaceThumbnail::thumbHeight(height_),
-                                                       FaceThumbnail::strideBytes(width_),
+                                                       ThumbnailLayout::width(width_),
+                                                       ThumbnailLayout::height(height_),
+                                                       ThumbnailLayout::strideBytes(width_),
                                                        width_,
                                                        height_},
                        tapTimestampNs_);

@@ -116,7 +116,7 @@ Result<void> checkGeometry(const ViewGeometry& g) {
 
 } // namespace
 
-struct Viewfinder::Impl {
+struct [[gnu::visibility("hidden")]] Viewfinder::Impl {
     gpu::Device* device = nullptr; ///< the app's: the presenter's, and the record branch's primary
     /// The panel processing's own device (a companion of `device`, created at processing
     /// priority), or null when it runs on `device` (a driver without external host memory).

@@ -1,5 +1,6 @@
-# Installs rearview from BUILD_DIR into WORK_DIR/prefix, then builds and runs the consumer
-# project with find_package(rearview), and compiles it again with pkg-config's flags.
+# Installs rearview from BUILD_DIR into WORK_DIR/prefix, checks that the installed library
+# exports its public API and nothing else, then builds and runs the consumer project with
+# find_package(rearview), and compiles it again with pkg-config's flags.
 file(REMOVE_RECURSE "${WORK_DIR}")
 set(prefix "${WORK_DIR}/prefix")
 function(run)
@@ -11,6 +12,38 @@ function(run)
     set(last_output "${out}" PARENT_SCOPE)
 endfunction()
 run(${CMAKE_COMMAND} --install "${BUILD_DIR}" --prefix "${prefix}")
+
+# The exported symbols: only rearview's public API (include/rearview/, REARVIEW_API).
+file(GLOB_RECURSE installed_libs "${prefix}/*/librearview.so")
+list(GET installed_libs 0 installed_lib)
+run(nm -D --defined-only -C "${installed_lib}")
+string(REPLACE "\n" ";" exported "${last_output}")
+set(count 0)
+set(leaks "")
+foreach(line IN LISTS exported)
+    if(line STREQUAL "")
+        continue()
+    endif()
+    math(EXPR count "${count} + 1")
+    # "<address> <type> <name>"; the name is what matters.
+    string(REGEX REPLACE "^[0-9a-f]+ [A-Za-z] " "" name "${line}")
+    if(NOT name MATCHES "^(rearview::|typeinfo for rearview::|typeinfo name for rearview::|vtable for rearview::)"
+       OR name MATCHES "^rearview::(gpu|stages|cpu|present|capture|analysis|record|viewfinder|log|test_hooks)::"
+       OR name MATCHES "::Impl::")
+        string(APPEND leaks "\n  ${name}")
+    endif()
+endforeach()
+if(NOT leaks STREQUAL "")
+    message(FATAL_ERROR "${installed_lib} exports what is not public API:${leaks}")
+endif()
+foreach(wanted "rearview::GpuContext::create(" "rearview::Viewfinder::create(" "rearview::Viewfinder::setFrameTap("
+               "rearview::loadPipeline(" "rearview::parsePipeline(" "rearview::Error::describe")
+    string(FIND "${last_output}" "${wanted}" at)
+    if(at EQUAL -1)
+        message(FATAL_ERROR "${installed_lib} does not export ${wanted}...")
+    endif()
+endforeach()
+message(STATUS "exports: ${count} symbols, all public API")
 run(${CMAKE_COMMAND} -S "${CONSUMER_DIR}" -B "${WORK_DIR}/build" -G Ninja "-DCMAKE_PREFIX_PATH=${prefix}")
 run(${CMAKE_COMMAND} --build "${WORK_DIR}/build")
 run(${CMAKE_COMMAND} -E env "LD_LIBRARY_PATH=${prefix}/lib:${prefix}/lib/x86_64-linux-gnu" "${WORK_DIR}/build/consumer")

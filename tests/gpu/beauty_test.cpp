@@ -12,7 +12,7 @@
 #include "core/image_file.hpp"
 #include "cpu/beauty.hpp"
 #include "cpu/nv12_to_rgba.hpp"
-#include "stages/beauty_runner.hpp"
+#include "harness/beauty_runner.hpp"
 #include "support/gpu_fixture.hpp"
 #include "support/portrait.hpp"
 #include "support/image_compare.hpp"

@@ -7,7 +7,7 @@
 #include "core/image_file.hpp"
 #include "core/test_patterns.hpp"
 #include "cpu/crop_scale.hpp"
-#include "stages/crop_scale_runner.hpp"
+#include "harness/crop_scale_runner.hpp"
 #include "support/color_spaces.hpp"
 #include "support/gpu_fixture.hpp"
 #include "support/image_compare.hpp"

@@ -4,7 +4,7 @@
 #include "analysis/face_detector.hpp"
 #include "cpu/face_thumbnail.hpp"
 #include "stages/face_thumbnail.hpp"
-#include "stages/one_shot.hpp"
+#include "harness/one_shot.hpp"
 #include "support/gpu_fixture.hpp"
 #include "support/portrait.hpp"
 
@@ -22,7 +22,7 @@ std::vector<uint8_t> onGpu(const RgbaImage& image) {
     REQUIRE(oneShot);
     REQUIRE(stage);
     const size_t thumbBytes =
-        size_t(stages::FaceThumbnail::strideBytes(image.width)) * stages::FaceThumbnail::thumbHeight(image.height);
+        size_t(ThumbnailLayout::strideBytes(image.width)) * ThumbnailLayout::height(image.height);
     gpu::Buffer in, out;
     REQUIRE(oneShot->ensure(in, image.pixels.size(), gpu::MemoryUse::Upload));
     REQUIRE(oneShot->ensure(out, thumbBytes, gpu::MemoryUse::Readback));
@@ -62,9 +62,9 @@ TEST_CASE("The grey thumbnail matches its reference, odd sizes included, and the
     auto detector = analysis::FaceDetector::create();
     if (!detector)
         FAIL(detector.error().describe());
-    const uint32_t tw = stages::FaceThumbnail::thumbWidth(portrait.width);
-    const uint32_t th = stages::FaceThumbnail::thumbHeight(portrait.height);
-    auto faces = detector->detectThumbnail(grey, tw, th, stages::FaceThumbnail::strideBytes(portrait.width),
+    const uint32_t tw = ThumbnailLayout::width(portrait.width);
+    const uint32_t th = ThumbnailLayout::height(portrait.height);
+    auto faces = detector->detectThumbnail(grey, tw, th, ThumbnailLayout::strideBytes(portrait.width),
                                            portrait.width, portrait.height);
     REQUIRE(faces);
     REQUIRE(faces->size() == 1);

@@ -7,7 +7,7 @@
 #include "gpu/buffer.hpp"
 #include "gpu/frame_importer.hpp"
 #include "gpu/submitter.hpp"
-#include "stages/row_sums.hpp"
+#include "harness/row_sums.hpp"
 #include "support/gpu_fixture.hpp"
 
 #include <catch2/catch_test_macros.hpp>

@@ -9,7 +9,7 @@
 #include "core/image_file.hpp"
 #include "cpu/lut3d.hpp"
 #include "cpu/nv12_to_rgba.hpp"
-#include "stages/lut3d_runner.hpp"
+#include "harness/lut3d_runner.hpp"
 #include "support/gpu_fixture.hpp"
 #include "support/image_compare.hpp"
 

@@ -8,7 +8,7 @@
 #include "core/record_plan.hpp"
 #include "core/test_patterns.hpp"
 #include "cpu/record_scale.hpp"
-#include "stages/record_scale_runner.hpp"
+#include "harness/record_scale_runner.hpp"
 #include "support/gpu_fixture.hpp"
 
 #include <opencv2/imgproc.hpp>

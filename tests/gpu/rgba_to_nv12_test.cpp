@@ -5,7 +5,7 @@
 #include "core/image_file.hpp"
 #include "cpu/nv12_to_rgba.hpp"
 #include "cpu/rgba_to_nv12.hpp"
-#include "stages/rgba_to_nv12_runner.hpp"
+#include "harness/rgba_to_nv12_runner.hpp"
 #include "support/color_spaces.hpp"
 #include "support/gpu_fixture.hpp"
 

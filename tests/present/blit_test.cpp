@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The presentation blit on the GPU against its CPU reference (present/blit_reference.hpp):
+// The presentation blit on the GPU against its CPU reference (cpu/blit.hpp):
 // max abs error <= 1 code value (the same float bilinear, rounded on different units), and
 // exact at panel size. Offscreen targets stand in for swapchain images: RGBA8 and BGRA8
 // storage images, and the copy path's packed buffer in both byte orders.
@@ -7,7 +7,8 @@
 #include "gpu/image.hpp"
 #include "gpu/submitter.hpp"
 #include "present/blit.hpp"
-#include "present/blit_reference.hpp"
+#include "cpu/blit.hpp"
+#include "present/fit_rect.hpp"
 #include "support/gpu_fixture.hpp"
 #include "support/image_compare.hpp"
 #include "support/portrait.hpp"
@@ -117,7 +118,7 @@ TEST_CASE("Presentation blit matches its CPU reference for every target kind and
             for (Target t : targets) {
                 const std::string name = std::format("{}_{}_{}x{}", format == VK_FORMAT_B8G8R8A8_UNORM ? "bgra" : "rgba",
                                                      viaBuffer ? "buffer" : "image", t.width, t.height);
-                const RgbaImage expected = present::blitReference(src, t.width, t.height);
+                const RgbaImage expected = cpu::Blit(src, t.width, t.height);
                 const RgbaImage actual = runBlit(*blit, &src, t, format, viaBuffer);
                 checkAgainstReference(actual, expected, t.width == 904 && t.height == 572 ? 0 : 1, name);
             }
@@ -127,7 +128,7 @@ TEST_CASE("Presentation blit matches its CPU reference for every target kind and
 TEST_CASE("Presentation blit without a frame is black", "[present]") {
     auto blit = present::Blit::create(test::device(), true);
     REQUIRE(blit);
-    const RgbaImage expected = present::blitReference(RgbaImage{}, 320, 200);
+    const RgbaImage expected = cpu::Blit(RgbaImage{}, 320, 200);
     CHECK(expected.pixels[0] == 0);
     CHECK(expected.pixels[3] == 255);
     checkAgainstReference(runBlit(*blit, nullptr, {320, 200}, VK_FORMAT_B8G8R8A8_UNORM, false), expected, 0, "black_image");

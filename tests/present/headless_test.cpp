@@ -2,7 +2,7 @@
 // The headless presenter (VK_EXT_headless_surface) paced by its own 120 Hz clock: frame
 // pacing against a 30 fps feeder, and what it presents read back from the swapchain image
 // against the blit's CPU reference.
-#include "present/blit_reference.hpp"
+#include "cpu/blit.hpp"
 #include "present/presenter.hpp"
 #include "present_support.hpp"
 #include "support/gpu_fixture.hpp"
@@ -93,7 +93,7 @@ TEST_CASE("Headless presenter: the presented image is the blit of the newest fra
         REQUIRE(black);
         // A frame published before may already be in the mailbox; only check black when none is.
         if (!black->hasFrame)
-            CHECK(test::compare(black->image, present::blitReference({}, c.width, c.height)).maxAbs == 0);
+            CHECK(test::compare(black->image, cpu::Blit({}, c.width, c.height)).maxAbs == 0);
 
         static uint64_t sequence = 0;
         test::publishImage(device, *submitter, **mailbox, portrait, ++sequence);
@@ -105,7 +105,7 @@ TEST_CASE("Headless presenter: the presented image is the blit of the newest fra
                 break;
         }
         REQUIRE(shot->sequence == sequence);
-        const RgbaImage expected = present::blitReference(portrait, c.width, c.height);
+        const RgbaImage expected = cpu::Blit(portrait, c.width, c.height);
         const test::Difference d = test::compare(shot->image, expected);
         INFO(d.describe());
         const int tolerance = (c.width == 904 && c.height == 572) ? 0 : 1;

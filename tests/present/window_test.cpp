@@ -3,7 +3,7 @@
 // window against the swapchain image read back on the GPU (PSNR >= 35 dB; both are the
 // same bytes unless the window system converts them), the readback against the blit's CPU
 // reference, then a resize that re-creates the swapchain while presenting continues.
-#include "present/blit_reference.hpp"
+#include "cpu/blit.hpp"
 #include "present/presenter.hpp"
 #include "present_support.hpp"
 #include "support/gpu_fixture.hpp"
@@ -168,7 +168,7 @@ TEST_CASE("Window presenter under Xvfb: the window shows the presented frame, an
         auto shot = captureFrame(p, 1);
         REQUIRE(shot.image.width == 904);
         REQUIRE(shot.image.height == 572);
-        CHECK(test::compare(shot.image, present::blitReference(portrait, 904, 572)).maxAbs == 0);
+        CHECK(test::compare(shot.image, cpu::Blit(portrait, 904, 572)).maxAbs == 0);
         checkScreen(xvfb->display(), p, shot.image, "904x572");
 
         // Resized: the swapchain is re-created and the frame is fitted with bars.
@@ -181,7 +181,7 @@ TEST_CASE("Window presenter under Xvfb: the window shows the presented frame, an
         test::publishImage(device, *submitter, **mailbox, portrait, 2);
         auto resized = captureFrame(p, 2);
         REQUIRE(resized.image.width == 1000);
-        const test::Difference d = test::compare(resized.image, present::blitReference(portrait, 1000, 700));
+        const test::Difference d = test::compare(resized.image, cpu::Blit(portrait, 1000, 700));
         INFO(d.describe());
         CHECK(d.maxAbs <= 1);
         checkScreen(xvfb->display(), p, resized.image, "1000x700");

@@ -9,7 +9,7 @@
 #include "gpu/frame_importer.hpp"
 #include "gpu/frames_in_flight.hpp"
 #include "gpu/submitter.hpp"
-#include "stages/row_sums.hpp"
+#include "harness/row_sums.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 

@@ -3,7 +3,7 @@
 // over an RgbaImage: upload, record, submit, wait, read back.
 #pragma once
 
-#include "stages/one_shot.hpp"
+#include "harness/one_shot.hpp"
 
 #include <rearview/image.hpp>
 

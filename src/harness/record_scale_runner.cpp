@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "stages/record_scale_runner.hpp"
+#include "harness/record_scale_runner.hpp"
 
 #include <cstring>
 

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Geometry and CPU reference of the presentation blit (shaders/present/present_to_*.comp).
+// Where the presentation blit (present/blit.hpp) puts the working image in a target of any
+// size; its CPU reference (cpu/blit.hpp) uses the same rectangle.
 #pragma once
-
-#include <rearview/image.hpp>
 
 #include <cstdint>
 
@@ -17,10 +16,5 @@ struct FitRect {
     uint32_t height = 0;
 };
 FitRect fitCentred(uint32_t srcWidth, uint32_t srcHeight, uint32_t dstWidth, uint32_t dstHeight);
-
-/// The blit on the CPU: `src` fitted into a dstWidth x dstHeight RGBA image (bilinear with
-/// pixel centres, so the panel-size case is an exact copy; bars and alpha are 0,0,0,255).
-/// An empty `src` gives an all-black image (the presenter before the first frame).
-RgbaImage blitReference(const RgbaImage& src, uint32_t dstWidth, uint32_t dstHeight);
 
 } // namespace rearview::present

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "stages/one_shot.hpp"
+#include "harness/one_shot.hpp"
 #include "stages/record_scale.hpp"
 
 #include <rearview/image.hpp>

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "stages/beauty.hpp"
-#include "stages/one_shot.hpp"
+#include "harness/one_shot.hpp"
 
 #include <rearview/image.hpp>
 

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "stages/lut3d.hpp"
-#include "stages/one_shot.hpp"
+#include "harness/one_shot.hpp"
 
 #include <rearview/image.hpp>
 

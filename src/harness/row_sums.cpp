@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "stages/row_sums.hpp"
+#include "harness/row_sums.hpp"
 
 namespace rearview::stages {
 

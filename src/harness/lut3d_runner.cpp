@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "stages/lut3d_runner.hpp"
+#include "harness/lut3d_runner.hpp"
 
 namespace rearview::stages {
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "stages/beauty_runner.hpp"
+#include "harness/beauty_runner.hpp"
 
 namespace rearview::stages {
 

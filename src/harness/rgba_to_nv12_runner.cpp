@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "stages/rgba_to_nv12_runner.hpp"
+#include "harness/rgba_to_nv12_runner.hpp"
 
-#include "stages/record_scale_runner.hpp"
+#include "harness/record_scale_runner.hpp"
 
 #include <cstring>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "stages/one_shot.hpp"
+#include "harness/one_shot.hpp"
 #include "stages/rgba_to_nv12.hpp"
 
 #include <rearview/image.hpp>

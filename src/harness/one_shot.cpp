@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "stages/one_shot.hpp"
+#include "harness/one_shot.hpp"
 
 #include <cstring>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "stages/crop_scale_runner.hpp"
+#include "harness/crop_scale_runner.hpp"
 
 #include <cstring>
 

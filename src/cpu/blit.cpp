@@ -1,37 +1,20 @@
 // SPDX-License-Identifier: MIT
-#include "present/blit_reference.hpp"
+#include "cpu/blit.hpp"
+
+#include "present/fit_rect.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-namespace rearview::present {
+namespace rearview::cpu {
 
-FitRect fitCentred(uint32_t srcWidth, uint32_t srcHeight, uint32_t dstWidth, uint32_t dstHeight) {
-    FitRect r;
-    if (!srcWidth || !srcHeight || !dstWidth || !dstHeight)
-        return r;
-    // Width-limited when dst is relatively taller than src (compare dstW/srcW <= dstH/srcH).
-    if (uint64_t(dstWidth) * srcHeight <= uint64_t(dstHeight) * srcWidth) {
-        r.width = dstWidth;
-        r.height = uint32_t((uint64_t(srcHeight) * dstWidth + srcWidth / 2) / srcWidth);
-    } else {
-        r.height = dstHeight;
-        r.width = uint32_t((uint64_t(srcWidth) * dstHeight + srcHeight / 2) / srcHeight);
-    }
-    r.width = std::clamp(r.width, 1u, dstWidth);
-    r.height = std::clamp(r.height, 1u, dstHeight);
-    r.x = int32_t((dstWidth - r.width) / 2);
-    r.y = int32_t((dstHeight - r.height) / 2);
-    return r;
-}
-
-RgbaImage blitReference(const RgbaImage& src, uint32_t dstWidth, uint32_t dstHeight) {
+RgbaImage Blit(const RgbaImage& src, uint32_t dstWidth, uint32_t dstHeight) {
     RgbaImage out(dstWidth, dstHeight);
     for (size_t i = 0; i < out.pixels.size(); i += 4)
         out.pixels[i + 3] = 255;
     if (src.width == 0 || src.height == 0)
         return out;
-    const FitRect r = fitCentred(src.width, src.height, dstWidth, dstHeight);
+    const present::FitRect r = present::fitCentred(src.width, src.height, dstWidth, dstHeight);
     const float sx = float(src.width) / float(r.width);
     const float sy = float(src.height) / float(r.height);
     auto texel = [&](int x, int y, int c) {
@@ -61,4 +44,4 @@ RgbaImage blitReference(const RgbaImage& src, uint32_t dstWidth, uint32_t dstHei
     return out;
 }
 
-} // namespace rearview::present
+} // namespace rearview::cpu

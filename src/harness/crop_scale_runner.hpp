@@ -2,7 +2,7 @@
 #pragma once
 
 #include "stages/crop_scale.hpp"
-#include "stages/one_shot.hpp"
+#include "harness/one_shot.hpp"
 
 #include <rearview/image.hpp>
 
