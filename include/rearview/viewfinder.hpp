@@ -27,6 +27,7 @@ enum class SourceKind : uint8_t {
     Camera,    ///< a libcamera camera (SourceOptions::cameraId)
     Stills,    ///< a PNG/JPEG or a directory of them (SourceOptions::stillsPath), shown in turn
     Synthetic, ///< a test pattern at a fixed rate, for benchmarks and tests
+    App,       ///< frames the app captures itself and hands over with Viewfinder::pushFrame()
 };
 
 /// What the viewfinder captures.
@@ -36,7 +37,8 @@ struct SourceOptions {
     std::string cameraId = "main";
     /// Camera: requested NV12 size ({0,0}: the camera's default, 8160x6120 on the virtual
     /// rig). Stills and Synthetic: the frame size the images are delivered at
-    /// ({0,0}: 4080x3060 for stills, 2040x1530 for synthetic).
+    /// ({0,0}: 4080x3060 for stills, 2040x1530 for synthetic). App: the size of every frame
+    /// the app pushes (required).
     FrameSize size;
     /// Frames per second asked of the camera or delivered by stills/synthetic sources.
     double frameRate = 30.0;
@@ -44,6 +46,35 @@ struct SourceOptions {
     /// order, each for `stillSeconds`.
     std::string stillsPath;
     double stillSeconds = 2.0;
+};
+
+/// One NV12 frame the app captured (SourceKind::App, Viewfinder::pushFrame()): both planes in
+/// one piece of memory, a dma-buf or host memory, read by the GPU where it lies when the
+/// device can import it (dma-buf import, or host-pointer import of page-aligned memory), else
+/// copied once (counted in ViewfinderStats::bytesCopied), exactly as camera frames are.
+struct AppFrame {
+    uint32_t width = 0;   ///< SourceOptions::size
+    uint32_t height = 0;
+    uint32_t stride = 0;  ///< bytes per row of both planes: at least `width`, a multiple of 4
+    size_t uvOffset = 0;  ///< where the CbCr plane starts, from the start of the memory (>= stride * height)
+    /// A dma-buf holding the frame from offset 0 (rearview takes its own reference: the app
+    /// may close its fd after the call), or -1 for host memory at `data`.
+    int fd = -1;
+    const uint8_t* data = nullptr; ///< host memory (fd -1); page-aligned memory imports without a copy
+    size_t size = 0;               ///< bytes of the memory: at least uvOffset + stride * height / 2
+    /// 0: the memory is this frame's only; it is imported for this frame and let go when
+    /// `release` is called. Non-zero: the app's name for one of a set of buffers it reuses
+    /// (a buffer pool, as a camera has), the same memory for the same id until the
+    /// viewfinder stops; its import is kept for later frames, so `release` then means only
+    /// that the buffer's contents may be overwritten.
+    uint64_t bufferId = 0;
+    ColorSpace colorSpace{};
+    /// Sensor timestamp, CLOCK_MONOTONIC ns (libcamera's SensorTimestamp); 0: the push time.
+    uint64_t timestampNs = 0;
+    /// Called once, on any rearview thread, when nothing reads the memory any more: the
+    /// panel's and a recording's GPU work on it finished (or the frame was dropped), and for a
+    /// frame without a buffer id its import is gone. Keep it short (requeue a buffer).
+    std::function<void()> release;
 };
 
 /// Where the panel image goes.
@@ -233,6 +264,8 @@ struct ViewfinderStats {
     uint64_t pipelineSwitches = 0; ///< pipeline changes applied after the one the viewfinder started with
     uint64_t snapshots = 0;
     FrameTapStats tap;           ///< setFrameTap()'s deliveries
+    uint64_t appFramesPushed = 0;  ///< SourceKind::App: frames pushFrame() accepted
+    uint64_t appFramesDropped = 0; ///< of those, replaced by newer ones before the pipeline took them
     /// What the frame-budget governor has shed (GovernorOptions).
     GovernorStats governor;
     /// The recording in progress, or the last one after stopRecording() or after it stopped
@@ -278,7 +311,8 @@ public:
 
     /// Starts capturing and presenting.
     Result<void> start();
-    /// Stops both threads, gives every buffer back to the camera and writes the trace.
+    /// Stops both threads, gives every buffer back to the camera and writes the trace; the
+    /// frame tap is removed (a callback in progress has returned; none comes later).
     /// Idempotent; stats() stays readable.
     void stop();
     bool running() const;
@@ -351,6 +385,15 @@ public:
     Result<RecordStats> stopRecording();
     /// Frames are being recorded (false once the recording stopped by itself).
     bool recording() const;
+
+    /// Hands the viewfinder one frame of a SourceKind::App source, from any thread (the
+    /// app's capture callback); the pipeline thread takes it next, as it takes camera frames.
+    /// Up to 4 frames wait; a frame pushed while 4 wait replaces the oldest, which is released
+    /// at once and counted (ViewfinderStats::appFramesDropped). The frame's `release` is
+    /// called exactly once, also when the push fails. InvalidArgument (not an app source, a
+    /// size other than SourceOptions::size, a layout that does not fit the memory, neither
+    /// fd nor data), Io (an fd that cannot be mapped).
+    Result<void> pushFrame(AppFrame frame);
 
     /// Window events since the last call (empty for other targets); call it often (every
     /// few ms) from the thread that created the viewfinder, which a window needs.

@@ -26,11 +26,6 @@ std::string errnoText(int err) { return std::strerror(err); }
 
 std::string megabytes(size_t bytes) { return std::format("{:.1f} MB", double(bytes) / (1024.0 * 1024.0)); }
 
-uint64_t nextBufferId() {
-    static std::atomic<uint64_t> id{1};
-    return id.fetch_add(1, std::memory_order_relaxed);
-}
-
 size_t roundUpToPage(size_t bytes) {
     const size_t page = pageSize();
     return (bytes + page - 1) / page * page;
@@ -88,6 +83,11 @@ Result<uint8_t*> mapShared(int fd, size_t bytes) {
 }
 
 } // namespace
+
+uint64_t nextBufferId() {
+    static std::atomic<uint64_t> id{1};
+    return id.fetch_add(1, std::memory_order_relaxed);
+}
 
 size_t pageSize() noexcept {
     static const size_t page = [] {

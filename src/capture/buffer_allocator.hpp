@@ -97,4 +97,7 @@ private:
 /// The system page size.
 size_t pageSize() noexcept;
 
+/// A BufferMemory::id no other buffer of the process has had.
+uint64_t nextBufferId();
+
 } // namespace rearview

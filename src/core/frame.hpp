@@ -28,6 +28,9 @@ struct BufferMemory {
     BufferKind kind = BufferKind::Heap;
     uint8_t* data = nullptr;  ///< CPU mapping of the whole buffer (page aligned for fds)
     size_t size = 0;          ///< bytes mapped (page multiple for fds)
+    /// The memory is for this frame only (an app's frame without a buffer id): its GPU import
+    /// is not kept for later frames but goes once the submission reading it has completed.
+    bool transient = false;
 };
 
 /// One NV12 frame as captured. Holding it keeps the buffer out of the camera's hands; the

@@ -39,7 +39,7 @@ Result<GpuFrame> FrameImporter::acquire(const CapturedFrame& frame) {
 
     if (auto it = cache_.find(memory.id); it != cache_.end()) {
         stats_.lastPath = it->second.path;
-        return GpuFrame{it->second.gpu.buffer.get(), 0, frameBytes, it->second.path};
+        return GpuFrame{it->second.gpu.buffer.get(), 0, frameBytes, it->second.path, memory.id, it->second.keepAlive};
     }
 
     const auto t0 = std::chrono::steady_clock::now();
@@ -52,7 +52,7 @@ Result<GpuFrame> FrameImporter::acquire(const CapturedFrame& frame) {
             return;
         auto r = importFn();
         if (r)
-            imported = Imported{std::move(*r), path};
+            imported = Imported{.gpu = std::move(*r), .path = path};
         else
             whyNot += std::format("{} failed: {}; ", toString(path), r.error().message);
     };
@@ -69,8 +69,10 @@ Result<GpuFrame> FrameImporter::acquire(const CapturedFrame& frame) {
         stats_.lastPath = imported->path;
         log::debug("imported buffer {} ({} bytes) by {} in {:.3f} ms", memory.id, memory.size,
                    toString(imported->path), ms);
+        if (memory.transient)
+            imported->keepAlive = frame.release;
         auto& entry = cache_[memory.id] = std::move(*imported);
-        return GpuFrame{entry.gpu.buffer.get(), 0, frameBytes, entry.path};
+        return GpuFrame{entry.gpu.buffer.get(), 0, frameBytes, entry.path, memory.id, entry.keepAlive};
     }
     if (force_ && *force_ != ImportPath::StagingCopy)
         return fail(ErrorCode::Unsupported, std::format("cannot import buffer {}: {}", memory.id, whyNot));
@@ -95,13 +97,15 @@ Result<GpuFrame> FrameImporter::acquire(const CapturedFrame& frame) {
     stats_.bytesCopiedLastFrame = frameBytes;
     stats_.bytesCopiedTotal += frameBytes;
     stats_.lastPath = ImportPath::StagingCopy;
-    return GpuFrame{slot.buffer.get(), 0, frameBytes, ImportPath::StagingCopy};
+    return GpuFrame{slot.buffer.get(), 0, frameBytes, ImportPath::StagingCopy, memory.id};
 }
 
 void FrameImporter::submitted(const GpuFrame& frame, uint64_t value) {
     for (Staging& slot : staging_)
         if (slot.buffer.get() == frame.buffer)
             slot.busyUntil = value;
+    if (frame.keepAlive) // transient memory: read by this submission only
+        forget(frame.memoryId, value);
 }
 
 void FrameImporter::forget(uint64_t bufferId, uint64_t lastUse) {

@@ -37,6 +37,10 @@ struct GpuFrame {
     VkDeviceSize offset = 0;
     VkDeviceSize size = 0;
     ImportPath path = ImportPath::StagingCopy;
+    uint64_t memoryId = 0; ///< BufferMemory::id of the frame's buffer
+    /// For transient memory (BufferMemory::transient): the frame's release handle, which its
+    /// import keeps until it is destroyed (host memory must outlive its import).
+    std::shared_ptr<void> keepAlive;
 };
 
 /// Imports capture buffers into Vulkan once per buffer and caches them for the buffer's life:
@@ -51,7 +55,9 @@ public:
     /// the frame's bytes into a staging buffer owned by the importer.
     Result<GpuFrame> acquire(const CapturedFrame& frame);
     /// Tells the importer the timeline value of the submission that reads `frame`, so a
-    /// staging buffer is not overwritten while the GPU may still read it.
+    /// staging buffer is not overwritten while the GPU may still read it, and the import of
+    /// transient memory is destroyed (and the frame's release handle it keeps dropped) once
+    /// that submission has completed.
     void submitted(const GpuFrame& frame, uint64_t value);
     /// Drops the cached import of a buffer once the GPU's last use of it (`lastUse`) completes.
     void forget(uint64_t bufferId, uint64_t lastUse);
@@ -60,6 +66,9 @@ public:
 
 private:
     struct Imported {
+        /// Transient memory's release handle; declared first, so it is dropped after the
+        /// import is destroyed.
+        std::shared_ptr<void> keepAlive;
         ImportedBuffer gpu;
         ImportPath path = ImportPath::HostPointer;
     };

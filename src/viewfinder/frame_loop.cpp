@@ -115,6 +115,8 @@ void FrameLoop::stop() {
     thread_.request_stop();
     thread_.join();
     thread_ = {};
+    // No callback after stop(): the app may destroy what its tap uses once it returns.
+    (void)tap_->set({});
 }
 
 void FrameLoop::requestStages(std::vector<StageParams> stages) { pass_->requestStages(std::move(stages)); }

@@ -2,6 +2,7 @@
 #include <rearview/viewfinder.hpp>
 
 #include "analysis/face_thread.hpp"
+#include "capture/app_source.hpp"
 #include "capture/camera_source.hpp"
 #include "capture/still_source.hpp"
 #include "capture/synthetic_source.hpp"
@@ -83,6 +84,7 @@ std::string cameraLabel(const SourceOptions& s) {
     case SourceKind::Camera: return s.cameraId;
     case SourceKind::Stills: return "stills";
     case SourceKind::Synthetic: return "synthetic";
+    case SourceKind::App: return "app";
     }
     return "?";
 }
@@ -126,6 +128,7 @@ struct [[gnu::visibility("hidden")]] Viewfinder::Impl {
     PresentTarget target = PresentTarget::Headless;
     std::unique_ptr<FrameSource> source;
     CameraSource* camera = nullptr; ///< `source` when it is a camera
+    AppSource* app = nullptr;       ///< `source` when the app pushes its frames
     std::unique_ptr<Tracer> tracer;
     std::unique_ptr<analysis::FaceThread> faces;
     std::unique_ptr<present::Mailbox> mailbox;
@@ -201,9 +204,18 @@ Result<void> Viewfinder::Impl::openSource() {
         cameraId = "synthetic";
         return {};
     }
+    case SourceKind::App: {
+        auto pushed = AppSource::create(s.size, {});
+        if (!pushed)
+            return std::unexpected(pushed.error());
+        app = pushed->get();
+        source = std::move(*pushed);
+        cameraId = "app";
+        return {};
+    }
     }
     return fail(ErrorCode::InvalidArgument,
-                std::format("unknown source kind {} (camera, stills or synthetic)", unsigned(s.kind)));
+                std::format("unknown source kind {} (camera, stills, synthetic or app)", unsigned(s.kind)));
 }
 
 std::vector<std::string> Viewfinder::Impl::hudText() {
@@ -476,6 +488,17 @@ Result<void> Viewfinder::setStageParams(PipelineList list, size_t index, StagePa
     return {};
 }
 
+Result<void> Viewfinder::pushFrame(AppFrame frame) {
+    if (!impl_->app) {
+        if (frame.release)
+            frame.release();
+        return fail(ErrorCode::InvalidArgument,
+                    std::format("pushFrame: this viewfinder's source is {}, not SourceKind::App",
+                                cameraLabel(impl_->options.source)));
+    }
+    return impl_->app->push(std::move(frame));
+}
+
 Result<void> Viewfinder::setFrameTap(FrameTapOptions tap) { return impl_->loop->setFrameTap(std::move(tap)); }
 
 Pipeline Viewfinder::pipeline() const {
@@ -541,6 +564,11 @@ ViewfinderStats Viewfinder::stats() const {
     s.pipelineSwitches = f.pipelineSwitches;
     s.snapshots = f.snapshots;
     s.tap = impl_->loop->tapStats();
+    if (impl_->app) {
+        const AppSourceStats a = impl_->app->stats();
+        s.appFramesPushed = a.pushed;
+        s.appFramesDropped = a.dropped;
+    }
     s.lastError = f.lastError;
     s.governor = f.governor;
     s.recording = m.recordingStats();

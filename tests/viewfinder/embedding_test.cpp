@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // A camera app's view of the viewfinder: pipelines built in code and changed one parameter at
-// a time, and the frame tap that hands it the finished panel images.
+// a time, the frame tap that hands it the finished panel images, and frames it pushes itself.
+#include "cpu/crop_scale.hpp"
 #include "cpu/lut3d.hpp"
 #include "support/gpu_fixture.hpp"
 #include "support/viewfinder_options.hpp"
@@ -11,6 +12,8 @@
 #include <catch2/catch_test_macros.hpp>
 
 #include <atomic>
+#include <cstdlib>
+#include <functional>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -49,20 +52,29 @@ public:
             std::memcpy(img.row(y), p.pixels + size_t(y) * p.stride, size_t(p.width) * 4);
         std::lock_guard lock(mutex_);
         latest_ = std::move(img);
-        sequence_ = p.sequence;
+        ++images_;
         hud_ = p.hud;
         ordered_ = ordered_ && p.sequence >= lastSequence_ && p.readyNs >= p.sensorTimestampNs;
         lastSequence_ = p.sequence;
         changed_.notify_all();
     }
-    /// An image from a frame at least `frames` after the latest one now.
-    RgbaImage next(uint64_t frames = 3) {
+    /// The `images`-th image delivered from now on: past the frames already on their way when
+    /// something changed (in flight on the GPU, one waiting and one in the callback).
+    RgbaImage next(uint64_t images = 5) {
         std::unique_lock lock(mutex_);
-        const uint64_t after = sequence_ + frames;
-        if (!changed_.wait_for(lock, 10s, [&] { return !latest_.pixels.empty() && sequence_ >= after; }))
+        const uint64_t until = images_ + images;
+        if (!changed_.wait_for(lock, 10s, [&] { return images_ >= until; }))
             FAIL("no tapped frame within 10 s");
         return latest_;
     }
+    /// The newest image delivered so far (waiting for a first one).
+    RgbaImage latest() {
+        std::unique_lock lock(mutex_);
+        if (!changed_.wait_for(lock, 10s, [&] { return images_ > 0; }))
+            FAIL("no tapped frame within 10 s");
+        return latest_;
+    }
+    uint64_t images() const { std::lock_guard lock(mutex_); return images_; }
     bool hud() const { std::lock_guard lock(mutex_); return hud_; }
     bool ordered() const { std::lock_guard lock(mutex_); return ordered_; }
 
@@ -70,7 +82,7 @@ private:
     mutable std::mutex mutex_;
     std::condition_variable changed_;
     RgbaImage latest_;
-    uint64_t sequence_ = 0, lastSequence_ = 0;
+    uint64_t images_ = 0, lastSequence_ = 0;
     bool hud_ = false, ordered_ = true;
 };
 
@@ -217,4 +229,134 @@ TEST_CASE("The frame tap: the HUD by choice, newest first when the app is slow, 
     CHECK(v.stats().tap.delivered == delivered);
     v.stop();
     REQUIRE_NO_VALIDATION_MESSAGES();
+}
+
+namespace {
+
+/// Host memory for one NV12 frame of a fixed pattern, page-aligned (so the GPU imports it)
+/// or `misalign` bytes past a page boundary (so it cannot).
+struct HostFrame {
+    static constexpr uint32_t kWidth = 640, kHeight = 480, kStride = 640;
+    size_t size = size_t(kStride) * kHeight * 3 / 2;
+    std::unique_ptr<uint8_t, decltype(&std::free)> block{nullptr, &std::free};
+    uint8_t* data = nullptr;
+
+    explicit HostFrame(size_t misalign = 0) {
+        const size_t page = 4096, bytes = (size + misalign + page - 1) / page * page;
+        block.reset(static_cast<uint8_t*>(std::aligned_alloc(page, bytes)));
+        data = block.get() + misalign;
+        if (misalign == 0)
+            size = bytes; // whole pages, as host-pointer import wants
+        for (uint32_t y = 0; y < kHeight; ++y)
+            for (uint32_t x = 0; x < kWidth; ++x)
+                data[size_t(y) * kStride + x] = uint8_t((x + 2 * y) & 0xFF);
+        for (size_t i = size_t(kStride) * kHeight; i < size_t(kStride) * kHeight * 3 / 2; ++i)
+            data[i] = uint8_t(96 + (i % 64));
+    }
+    AppFrame frame(std::atomic<int>& releases) const {
+        return {.width = kWidth, .height = kHeight, .stride = kStride, .uvOffset = size_t(kStride) * kHeight,
+                .data = data, .size = size, .release = [&releases] { ++releases; }};
+    }
+    Nv12View view() const {
+        return {data, data + size_t(kStride) * kHeight, kWidth, kHeight, kStride, kStride, {}};
+    }
+};
+
+ViewfinderOptions appHeadless() {
+    ViewfinderOptions o = test::headlessViewfinder({.kind = SourceKind::App, .size = {HostFrame::kWidth, HostFrame::kHeight}});
+    o.hud = false;
+    return o;
+}
+
+} // namespace
+
+TEST_CASE("App frames in host memory: imported where they lie, copied once when they cannot be, each released once",
+          "[viewfinder]") {
+    const HostFrame aligned, misaligned(64);
+    std::atomic<int> releases{0};
+    auto vf = Viewfinder::create(test::gpu(), appHeadless());
+    if (!vf)
+        FAIL(vf.error().describe());
+    Viewfinder& v = **vf;
+    Collector tap;
+    REQUIRE(v.setFrameTap(tap.options()));
+
+    // Before start() nobody takes them: four wait, each newer one replaces the oldest.
+    for (int i = 0; i < 10; ++i)
+        REQUIRE(v.pushFrame(aligned.frame(releases)));
+    CHECK(releases == 6);
+    CHECK(v.stats().appFramesDropped == 6);
+    REQUIRE(v.start());
+
+    auto pushFor = [&](const HostFrame& f, std::chrono::milliseconds howLong) {
+        const auto until = std::chrono::steady_clock::now() + howLong;
+        while (std::chrono::steady_clock::now() < until) {
+            REQUIRE(v.pushFrame(f.frame(releases)));
+            std::this_thread::sleep_for(33ms);
+        }
+    };
+    pushFor(aligned, 700ms);
+    const RgbaImage panel = tap.latest();
+    CHECK(tap.images() >= 5);
+    const ViewfinderStats zeroCopy = v.stats();
+    CHECK(zeroCopy.importPath == "host-pointer import");
+    CHECK(zeroCopy.bytesCopied == 0);
+    auto plan = planCrop(HostFrame::kWidth, HostFrame::kHeight, 904, 572, ViewGeometry{});
+    REQUIRE(plan);
+    RgbaImage expected;
+    cpu::CropScale(aligned.view(), *plan, expected);
+    CHECK(maxDifference(panel, expected) <= 4); // crop/scale's tolerance against its reference
+
+    pushFor(misaligned, 700ms);
+    const ViewfinderStats copied = v.stats();
+    CHECK(copied.importPath == "staging copy");
+    CHECK(copied.bytesCopied >= size_t(HostFrame::kStride) * HostFrame::kHeight * 3 / 2);
+    v.stop();
+    const uint64_t pushed = v.stats().appFramesPushed;
+    vf->reset();
+    CHECK(uint64_t(releases) == pushed); // every frame, dropped, shown or still queued, exactly once
+    REQUIRE_NO_VALIDATION_MESSAGES();
+}
+
+TEST_CASE("pushFrame refuses what does not fit, naming it, and still releases the frame once", "[viewfinder]") {
+    ViewfinderOptions noSize = test::headlessViewfinder({.kind = SourceKind::App});
+    auto none = Viewfinder::create(test::gpu(), noSize);
+    REQUIRE_FALSE(none);
+    CHECK(none.error().message.find("needs its frame size") != std::string::npos);
+
+    const HostFrame f;
+    std::atomic<int> releases{0};
+    auto vf = Viewfinder::create(test::gpu(), appHeadless());
+    if (!vf)
+        FAIL(vf.error().describe());
+    struct Case {
+        const char* says;
+        std::function<void(AppFrame&)> spoil;
+    };
+    const Case cases[] = {
+        {"this source takes 640x480", [](AppFrame& a) { a.width = 320; }},
+        {"stride 642 must be at least the width 640 and a multiple of 4", [](AppFrame& a) { a.stride = 642; }},
+        {"uvOffset 1000 must be at least", [](AppFrame& a) { a.uvOffset = 1000; }},
+        {"is smaller than its layout", [](AppFrame& a) { a.size = 1000; }},
+        {"either a dma-buf fd", [](AppFrame& a) { a.data = nullptr; }},
+        {"either a dma-buf fd", [](AppFrame& a) { a.fd = 0; }},
+    };
+    int expectedReleases = 0;
+    for (const Case& c : cases) {
+        AppFrame a = f.frame(releases);
+        c.spoil(a);
+        auto r = (*vf)->pushFrame(std::move(a));
+        INFO(c.says);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().code == ErrorCode::InvalidArgument);
+        CHECK(r.error().message.find(c.says) != std::string::npos);
+        CHECK(releases == ++expectedReleases);
+    }
+    auto synthetic = Viewfinder::create(test::gpu(), test::syntheticHeadless());
+    REQUIRE(synthetic);
+    auto wrong = (*synthetic)->pushFrame(f.frame(releases));
+    REQUIRE_FALSE(wrong);
+    CHECK(wrong.error().message.find("not SourceKind::App") != std::string::npos);
+    CHECK(releases == ++expectedReleases);
+    CHECK((*vf)->stats().appFramesPushed == 0);
 }
