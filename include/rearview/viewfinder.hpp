@@ -5,6 +5,7 @@
 
 #include <rearview/export.hpp>
 #include <rearview/camera.hpp>
+#include <rearview/camera_controls.hpp>
 #include <rearview/color_space.hpp>
 #include <rearview/error.hpp>
 #include <rearview/gpu.hpp>
@@ -385,6 +386,16 @@ public:
     Result<RecordStats> stopRecording();
     /// Frames are being recorded (false once the recording stopped by itself).
     bool recording() const;
+
+    /// Sets camera controls from the next frame on (all given, or none on error); a focus
+    /// point is a point of the panel as shown, mapped through the geometry in use and onto
+    /// the sensor. Unsupported when the source is not a camera or the camera lacks a control
+    /// (naming each one it lacks), InvalidArgument for a value outside the camera's range or
+    /// a focus point off the panel or on a fit view's bars. From any thread.
+    Result<void> setCameraControls(const CameraControls& controls);
+    /// The controls the camera reports, by libcamera's names, with their ranges. Unsupported
+    /// when the source is not a camera.
+    Result<std::vector<CameraControlInfo>> cameraControls() const;
 
     /// Hands the viewfinder one frame of a SourceKind::App source, from any thread (the
     /// app's capture callback); the pipeline thread takes it next, as it takes camera frames.

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "capture/camera_source.hpp"
 
+#include "capture/camera_controls.hpp"
+
 #include "capture/libcamera_support.hpp"
 #include "core/clock.hpp"
 #include "core/log.hpp"
@@ -214,6 +216,18 @@ public:
     void simulateDisconnect();
 
     const CameraStreamInfo& info() const { return info_; }
+    std::vector<CameraControlInfo> controls() const { return capture::describeControls(camera_->controls()); }
+    /// Checks `wanted` against the camera and queues it for the next request.
+    Result<void> setControls(const CameraControls& wanted, std::optional<FramePoint> focus) {
+        std::optional<libcamera::Rectangle> window;
+        if (focus)
+            window = capture::focusWindow(*focus, info_.width, info_.height, camera_->properties());
+        auto list = capture::buildControls(camera_->controls(), wanted, window, info_.cameraId);
+        if (!list) return std::unexpected(list.error());
+        std::lock_guard lock(mutex_);
+        pendingControls_.merge(*list, libcamera::ControlList::MergePolicy::OverwriteExisting);
+        return {};
+    }
     BufferKind bufferKind() const { return bufferKind_; }
     uint32_t reusedBuffers() const { return reusedBuffers_; }
     bool acquired() const { return acquired_; }
@@ -283,6 +297,7 @@ private:
     std::mutex mutex_; // guards what follows
     std::condition_variable cv_;
     std::deque<size_t> free_;
+    libcamera::ControlList pendingControls_; ///< setControls() not yet in a request
     bool running_ = false;
     bool lost_ = false;
     uint32_t queued_ = 0;
@@ -555,8 +570,11 @@ void Session::pacerLoop() {
         ++queued_;
         // No catch-up bursts: when the camera is slower than the target, queue as it frees up.
         nextDue_ = std::max(nextDue_ + period_, Clock::now());
+        libcamera::ControlList controls;
+        std::swap(controls, pendingControls_);
         lock.unlock();
         slot.request->reuse(libcamera::Request::ReuseBuffers);
+        if (!controls.empty()) slot.request->controls().merge(controls);
         markUnwritten(*slot.buffer);
         const int ret = camera_->queueRequest(slot.request.get());
         lock.lock();
@@ -950,6 +968,12 @@ CameraStats CameraSource::stats() const {
     out.switches = s.switches;
     out.lastSwitch = s.lastSwitch;
     return out;
+}
+
+std::vector<CameraControlInfo> CameraSource::controls() const { return impl_->session->controls(); }
+
+Result<void> CameraSource::setControls(const CameraControls& controls, std::optional<FramePoint> focus) {
+    return impl_->session->setControls(controls, focus);
 }
 
 void CameraSource::simulateDisconnect() { impl_->session->simulateDisconnect(); }

@@ -6,8 +6,10 @@
 #include "capture/buffer_allocator.hpp"
 #include "capture/frame_source.hpp"
 #include "core/frame.hpp"
+#include "core/panel_mapping.hpp"
 
 #include <rearview/camera.hpp>
+#include <rearview/camera_controls.hpp>
 #include <rearview/color_space.hpp>
 #include <rearview/error.hpp>
 
@@ -164,6 +166,14 @@ public:
 
     const CameraStreamInfo& stream() const;
     CameraStats stats() const;
+
+    /// The controls the current camera reports (libcamera's names and ranges).
+    std::vector<CameraControlInfo> controls() const;
+    /// Applies `controls` from the next request queued on: all of them, or none with
+    /// Unsupported (a control the camera lacks) or InvalidArgument (out of its range).
+    /// `focus`: the frame point a focus window goes around (CameraControls::focusPoint mapped
+    /// through the panel's crop plan). From any thread.
+    Result<void> setControls(const CameraControls& controls, std::optional<FramePoint> focus);
 
     /// Testing only: behaves as if libcamera reported the camera disconnected.
     void simulateDisconnect();

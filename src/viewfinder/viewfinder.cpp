@@ -8,6 +8,7 @@
 #include "capture/synthetic_source.hpp"
 #include "core/clock.hpp"
 #include "core/log.hpp"
+#include "core/panel_mapping.hpp"
 #include "core/pipeline_file.hpp"
 #include "core/thread_priority.hpp"
 #include "core/trace.hpp"
@@ -486,6 +487,31 @@ Result<void> Viewfinder::setStageParams(PipelineList list, size_t index, StagePa
         branch->requestStages(pipeline.record);
     impl_->pipeline = std::move(pipeline);
     return {};
+}
+
+Result<void> Viewfinder::setCameraControls(const CameraControls& controls) {
+    if (!impl_->camera)
+        return fail(ErrorCode::Unsupported, std::format("camera controls need a camera; this viewfinder's source is {}",
+                                                        cameraLabel(impl_->options.source)));
+    std::optional<FramePoint> focus;
+    if (controls.focusPoint) {
+        const FrameFormat f = impl_->source->format();
+        auto plan = planCrop(f.width, f.height, impl_->options.panelWidth, impl_->options.panelHeight, geometry());
+        if (!plan)
+            return std::unexpected(plan.error());
+        auto point = panelToFrame(*plan, *controls.focusPoint);
+        if (!point)
+            return fail(point.error().code, "focus point: " + point.error().message);
+        focus = *point;
+    }
+    return impl_->camera->setControls(controls, focus);
+}
+
+Result<std::vector<CameraControlInfo>> Viewfinder::cameraControls() const {
+    if (!impl_->camera)
+        return fail(ErrorCode::Unsupported, std::format("camera controls need a camera; this viewfinder's source is {}",
+                                                        cameraLabel(impl_->options.source)));
+    return impl_->camera->controls();
 }
 
 Result<void> Viewfinder::pushFrame(AppFrame frame) {
