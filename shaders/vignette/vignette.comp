@@ -1,8 +1,8 @@
 #version 460
-// Vignette on the working image, in place: colour times 1 - amount * smoothstep(radius,
-// radius + feather, r), r the distance from the panel centre in half-diagonals (1 at the
-// corners). The same formula as cpu::Vignette.
+// Vignette on the working image, in place (shaders/common/finishing.glsl's formula, the same
+// as cpu::Vignette).
 #extension GL_GOOGLE_include_directive : require
+#include "finishing.glsl"
 #include "rgba8.glsl"
 
 layout(local_size_x = 64) in;
@@ -18,9 +18,7 @@ void main() {
     const uvec2 p = gl_GlobalInvocationID.xy;
     if (p.x >= pc.width || p.y >= pc.height)
         return;
-    const vec2 half_ = 0.5 * vec2(pc.width, pc.height);
-    const float r = length((vec2(p) + 0.5 - half_) / length(half_));
-    const float gain = 1.0 - pc.amount * smoothstep(pc.radius, pc.radius + pc.feather, r);
     const uint i = p.y * pc.width + p.x;
-    texels[i] = packRgb8(unpackRgb8(texels[i]) * gain);
+    texels[i] = packRgb8(vignette(unpackRgb8(texels[i]), p, uvec2(pc.width, pc.height), pc.amount, pc.radius,
+                                  pc.feather));
 }

@@ -73,13 +73,22 @@ Result<void> Lut3d::setLut(const CubeLut& lut) {
     return {};
 }
 
-Result<void> Lut3d::record(VkCommandBuffer cmd, VkDescriptorBufferInfo src, VkDescriptorBufferInfo dst,
-                           uint32_t width, uint32_t height, const LutParams& params) const {
+Result<Lut3d::Binding> Lut3d::binding(float strength) const {
     if (!lut_.image)
         return fail(ErrorCode::InvalidArgument, "the 3D LUT stage has no LUT; call setLut() first");
-    if (!(params.strength >= 0.0f && params.strength <= 1.0f))
+    if (!(strength >= 0.0f && strength <= 1.0f))
         return fail(ErrorCode::InvalidArgument,
-                    std::format("lut: strength = {} is outside the allowed range 0..1", params.strength));
+                    std::format("lut: strength = {} is outside the allowed range 0..1", strength));
+    return Binding{lut_.image.sampledDescriptor(),
+                   {coordScale_[0], coordScale_[1], coordScale_[2], strength},
+                   {coordOffset_[0], coordOffset_[1], coordOffset_[2], last_}};
+}
+
+Result<void> Lut3d::record(VkCommandBuffer cmd, VkDescriptorBufferInfo src, VkDescriptorBufferInfo dst,
+                           uint32_t width, uint32_t height, const LutParams& params) const {
+    auto lut = binding(params.strength);
+    if (!lut)
+        return std::unexpected(lut.error());
     const VkDeviceSize bytes = VkDeviceSize(width) * height * 4;
     const uint32_t maxRows = device_->limits().maxComputeWorkGroupCount[1];
     if (width == 0 || height == 0 || height > maxRows)
@@ -92,12 +101,12 @@ Result<void> Lut3d::record(VkCommandBuffer cmd, VkDescriptorBufferInfo src, VkDe
                                     height));
     const gpu::ComputePipeline& p =
         params.interpolation == LutInterpolation::Tetrahedral ? tetrahedral_ : trilinear_;
-    Push push{{coordScale_[0], coordScale_[1], coordScale_[2], params.strength},
-              {coordOffset_[0], coordOffset_[1], coordOffset_[2], last_},
+    Push push{{lut->scale[0], lut->scale[1], lut->scale[2], lut->scale[3]},
+              {lut->offset[0], lut->offset[1], lut->offset[2], lut->offset[3]},
               width,
               height};
     p.bind(cmd);
-    p.pushDescriptors(cmd, {src, dst, lut_.image.sampledDescriptor()});
+    p.pushDescriptors(cmd, {src, dst, lut->image});
     p.pushConstants(cmd, push);
     vkCmdDispatch(cmd, gpu::groupsFor(width, p.localSizeX()), height, 1);
     return {};

@@ -39,6 +39,16 @@ public:
     Result<void> record(VkCommandBuffer cmd, VkDescriptorBufferInfo src, VkDescriptorBufferInfo dst,
                         uint32_t width, uint32_t height, const LutParams& params) const;
 
+    /// What a shader applying the LUT takes (shaders/common/lut3d.glsl's lutApply()): the
+    /// image, and the coordinate scale (w: `strength`) and offset (w: size - 1).
+    struct Binding {
+        VkDescriptorImageInfo image{};
+        float scale[4] = {};
+        float offset[4] = {};
+    };
+    /// InvalidArgument without a LUT or for a strength outside 0..1.
+    Result<Binding> binding(float strength) const;
+
 private:
     /// The LUT image, retired rather than destroyed when replaced or dropped: its upload or
     /// frames reading it may still be in flight.

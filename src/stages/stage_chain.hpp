@@ -6,6 +6,7 @@
 #include "gpu/buffer.hpp"
 #include "gpu/submitter.hpp"
 #include "stages/beauty.hpp"
+#include "stages/finish.hpp"
 #include "stages/finishing.hpp"
 #include "stages/lut3d.hpp"
 
@@ -16,8 +17,9 @@
 
 namespace rearview::stages {
 
-/// The stages of a pipeline file's list (viewfinder: or record:) run in order over the
-/// working image, in place. apply() switches to another list or other parameters between
+/// The stages of a pipeline's list (viewfinder or record) run in order over the working
+/// image, in place; each run of two or three per-pixel looks (lut, vignette, grain, each kind
+/// once) is one pass (Finish), named "lut+vignette+grain" in GPU spans. apply() switches to another list or other parameters between
 /// frames: it checks everything first (on error the current chain stays), reads and uploads
 /// only LUT files it does not hold yet (the kMaxLuts most recently used stay loaded, so
 /// switching back and forth between looks reads nothing), and never rebuilds a pipeline, so
@@ -40,6 +42,8 @@ public:
                         gpu::Submitter* spans = nullptr) const;
 
     const std::vector<StageParams>& stages() const { return stages_; }
+    /// false: every stage its own pass, as before fusing (benchmarks compare the two).
+    void setFused(bool fused) { fused_ = fused; }
     /// LUT files read and uploaded so far (parameter changes add none).
     uint64_t lutUploads() const { return lutUploads_; }
 
@@ -51,6 +55,8 @@ private:
     std::vector<analysis::FaceBox> faces_;
     Vignette vignette_;
     Grain grain_;
+    Finish finish_;
+    bool fused_ = true;
     static constexpr size_t kMaxLuts = 8;
     struct HeldLut {
         std::unique_ptr<Lut3d> stage;

@@ -89,3 +89,41 @@ TEST_CASE("A chain that cannot be applied leaves the current one running", "[gpu
     CHECK(gpuChain(*chain, 1).pixels == portrait().pixels); // an empty chain leaves the image alone
     REQUIRE_NO_VALIDATION_MESSAGES();
 }
+
+TEST_CASE("Per-pixel looks fused into one pass give what the stages one after the other give", "[gpu]") {
+    auto fused = stages::StageChain::create(test::device(), portrait().width, portrait().height);
+    auto separate = stages::StageChain::create(test::device(), portrait().width, portrait().height);
+    REQUIRE(fused);
+    REQUIRE(separate);
+    separate->setFused(false);
+    const Pipeline mono = test::shippedPipeline("mono-film.yaml"), vivid = test::shippedPipeline("vivid.yaml");
+    const LutParams monoLut = std::get<LutParams>(mono.viewfinder[0]);
+    LutParams vividTrilinear = std::get<LutParams>(vivid.viewfinder[0]);
+    vividTrilinear.interpolation = LutInterpolation::Trilinear;
+    vividTrilinear.strength = 0.7f;
+    const VignetteParams vignette{0.4f, 0.5f, 0.7f};
+    const GrainParams grain{0.3f, 2};
+    const std::vector<std::vector<StageParams>> lists = {
+        {monoLut, vignette, grain},            // one pass
+        {grain, vividTrilinear},               // one pass, the LUT second and trilinear
+        {vignette, grain, vignette},           // two passes: a kind repeats
+        {monoLut, vividTrilinear, grain},      // two passes: two LUTs
+        {BeautyParams{}, monoLut, vignette},   // beauty, then one pass
+        {grain},                               // a pass of one
+    };
+    uint32_t seed = 7;
+    for (const auto& list : lists) {
+        REQUIRE(fused->apply(list));
+        REQUIRE(separate->apply(list));
+        const RgbaImage a = gpuChain(*fused, seed), b = gpuChain(*separate, seed);
+        const test::Difference d = test::compare(a, b);
+        INFO("list of " << list.size() << " starting with " << stageName(list[0]) << ": " << d.describe());
+        CHECK(d.maxAbs == 0);
+        // And against the CPU references, with the chain's tolerance.
+        const test::Difference ref = test::compare(a, test::cpuChain(portrait(), list, seed, {}));
+        INFO("against the references: " << ref.describe());
+        CHECK(ref.maxAbs <= 3);
+        ++seed;
+    }
+    REQUIRE_NO_VALIDATION_MESSAGES();
+}

@@ -209,9 +209,8 @@ TEST_CASE("The frame tap: the HUD by choice, newest first when the app is slow, 
     const ViewfinderStats slow = v.stats();
     INFO("delivered " << slow.tap.delivered << ", replaced " << slow.tap.replaced << ", skipped " << slow.tap.skipped
                       << ", callback p50 " << slow.tap.callbackMs.p50 << " ms");
-    CHECK(calls >= 5);
-    CHECK(calls <= 15);
-    CHECK(slow.tap.replaced >= 20);
+    CHECK(calls >= 5);                 // about 2 s / 150 ms, more on a loaded machine whose sleeps overrun
+    CHECK(slow.tap.replaced >= 20);    // the rest of the 30 fps were replaced by newer images
     CHECK(slow.tap.callbackMs.p99 >= 140);
     CHECK(slow.framesProcessed - processedBefore >= 40); // 2.3 s at 30 fps, with room for a loaded machine
 

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: MIT
+// A shipped pipeline's viewfinder list over the 904x572 working image: the chain as the
+// viewfinder runs it (each run of per-pixel looks one pass, stages/finish.hpp) beside every
+// stage as its own pass, in the same run, and the working image's read floor. GPU time by
+// timestamp queries (p50/p99 per frame as counters).
+#include "bench_support.hpp"
+#include "core/test_patterns.hpp"
+#include "cpu/nv12_to_rgba.hpp"
+#include "gpu/gpu_context_impl.hpp"
+#include "harness/one_shot.hpp"
+#include "stages/stage_chain.hpp"
+
+#include <rearview/pipeline.hpp>
+
+#include <array>
+#include <format>
+#include <string>
+
+using namespace rearview;
+
+namespace {
+
+constexpr uint32_t kPanelW = 904, kPanelH = 572;
+constexpr std::array kPipelines = {"selfie-beauty.yaml", "selfie-natural.yaml", "vivid.yaml", "mono-film.yaml",
+                                   "example.yaml"};
+
+const RgbaImage& workingImage() {
+    static const RgbaImage image = [] {
+        Nv12Image frame(kPanelW, kPanelH, 0, ColorSpace{YcbcrMatrix::Bt709, YcbcrRange::Limited});
+        patterns::fillRamps(frame);
+        RgbaImage out;
+        cpu::Nv12ToRgba(frame.view(), out);
+        return out;
+    }();
+    return image;
+}
+
+/// `fused`: as the viewfinder runs it; otherwise a pass per stage.
+void gpuChain(benchmark::State& state, const char* pipelineFile, bool fused) {
+    GpuContext* g = bench::gpu();
+    if (!g) {
+        state.SkipWithError("no Vulkan device");
+        return;
+    }
+    gpu::Device& device = deviceOf(*g);
+    auto pipeline = loadPipeline(std::string(REARVIEW_PIPELINES_DIR) + "/" + pipelineFile);
+    auto chain = stages::StageChain::create(device, kPanelW, kPanelH);
+    auto shot = stages::OneShot::create(device);
+    if (!pipeline || !chain || !shot) {
+        state.SkipWithError("pipeline, chain or one-shot could not be made");
+        return;
+    }
+    chain->setFused(fused);
+    if (auto ok = chain->apply(pipeline->viewfinder); !ok) {
+        state.SkipWithError(ok.error().message.c_str());
+        return;
+    }
+    RgbaImage out;
+    uint32_t seed = 0;
+    double lastMs = 0;
+    bench::gpuTimedLoop(
+        state, g->info().name,
+        [&]() -> Result<void> {
+            auto ms = shot->runOnImage("chain", workingImage(), out, true,
+                                       [&](VkCommandBuffer cmd, VkDescriptorBufferInfo, VkDescriptorBufferInfo dst) {
+                                           return chain->record(cmd, dst, ++seed, shot->spans());
+                                       });
+            if (!ms)
+                return std::unexpected(ms.error());
+            lastMs = *ms;
+            return {};
+        },
+        [&] { return lastMs; });
+}
+
+void readFloor(benchmark::State& state) {
+    for (auto _ : state)
+        benchmark::DoNotOptimize(bench::touchCacheLines(workingImage().pixels, 1));
+}
+
+} // namespace
+
+// stage_chain/gpu/<pipeline>/fused:1 as the viewfinder runs it, fused:0 a pass per stage.
+[[maybe_unused]] const bool registered = [] {
+    for (const char* file : kPipelines)
+        for (const bool fused : {false, true}) {
+            const std::string stem = std::string(file).substr(0, std::string(file).find('.'));
+            benchmark::RegisterBenchmark(std::format("stage_chain/gpu/{}/fused:{}", stem, int(fused)), gpuChain, file,
+                                         fused)
+                ->Unit(benchmark::kMillisecond)
+                ->UseManualTime();
+        }
+    return true;
+}();
+
+BENCHMARK(readFloor)->Name("stage_chain/anchor/read_floor")->Unit(benchmark::kMillisecond)->UseRealTime();
