@@ -63,7 +63,7 @@ void gpuChain(benchmark::State& state, const char* pipelineFile, bool fused) {
         [&]() -> Result<void> {
             auto ms = shot->runOnImage("chain", workingImage(), out, true,
                                        [&](VkCommandBuffer cmd, VkDescriptorBufferInfo, VkDescriptorBufferInfo dst) {
-                                           return chain->record(cmd, dst, ++seed, shot->spans());
+                                           return chain->record(cmd, dst, dst, ++seed, shot->spans());
                                        });
             if (!ms)
                 return std::unexpected(ms.error());

@@ -1,5 +1,6 @@
 #version 460
-// The per-pixel looks of a pipeline list run in one pass over the working image, in place:
+// The per-pixel looks of a pipeline list run in one pass from one working image into another
+// (or in place, the same buffer bound twice):
 // up to one LUT, one vignette and one grain, in the list's order (pc.ops), each rounded to
 // 8 bits as the stage alone writes it, so the pass gives what the stages one after the other
 // give (and each stage's CPU reference and tolerance still hold) while the image is read and
@@ -12,8 +13,9 @@ layout(local_size_x = 64) in;
 // The LUT's interpolation: 0 trilinear, 1 tetrahedral.
 layout(constant_id = 0) const uint kTetrahedral = 1u;
 
-layout(std430, set = 0, binding = 0) buffer Image { uint texels[]; };
-layout(set = 0, binding = 1) uniform texture3D lut;
+layout(std430, set = 0, binding = 0) readonly buffer Src { uint src[]; };
+layout(std430, set = 0, binding = 1) writeonly buffer Dst { uint dst[]; };
+layout(set = 0, binding = 2) uniform texture3D lut;
 
 #include "finishing.glsl"
 #include "lut3d.glsl"
@@ -35,7 +37,7 @@ void main() {
     // nothing: a clamp, not an early return, so the loads stay unmasked on lavapipe.
     const uvec2 p = uvec2(min(gl_GlobalInvocationID.x, pc.width - 1u), gl_GlobalInvocationID.y);
     const uint i = p.y * pc.width + p.x;
-    const uint pixel = texels[i];
+    const uint pixel = src[i];
     uvec3 q = uvec3(pixel, pixel >> 8, pixel >> 16) & 0xFFu;
     uint alpha = pixel & 0xFF000000u;
     for (uint ops = pc.ops; ops != 0u; ops >>= 4) {
@@ -52,5 +54,5 @@ void main() {
         }
     }
     if (gl_GlobalInvocationID.x < pc.width)
-        texels[i] = q.r | (q.g << 8) | (q.b << 16) | alpha;
+        dst[i] = q.r | (q.g << 8) | (q.b << 16) | alpha;
 }

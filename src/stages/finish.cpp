@@ -20,7 +20,8 @@ struct Push {
 
 enum Op : uint32_t { kOpLut = 1, kOpVignette = 2, kOpGrain = 3 };
 
-constexpr VkDescriptorType kBindings[] = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_DESCRIPTOR_TYPE_SAMPLED_IMAGE};
+constexpr VkDescriptorType kBindings[] = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+                                          VK_DESCRIPTOR_TYPE_SAMPLED_IMAGE};
 
 } // namespace
 
@@ -61,8 +62,9 @@ size_t Finish::runLength(std::span<const StageParams> stages) {
     return n;
 }
 
-Result<void> Finish::record(VkCommandBuffer cmd, VkDescriptorBufferInfo image, uint32_t width, uint32_t height,
-                            std::span<const StageParams> run, const Lut3d* lut, uint32_t seed) const {
+Result<void> Finish::record(VkCommandBuffer cmd, VkDescriptorBufferInfo src, VkDescriptorBufferInfo dst,
+                            uint32_t width, uint32_t height, std::span<const StageParams> run, const Lut3d* lut,
+                            uint32_t seed) const {
     if (run.empty() || runLength(run) != run.size())
         return fail(ErrorCode::InvalidArgument,
                     std::format("a finishing run of {} stages: it holds 1..{} of lut, vignette and grain, each once",
@@ -105,7 +107,7 @@ Result<void> Finish::record(VkCommandBuffer cmd, VkDescriptorBufferInfo image, u
     }
     const gpu::ComputePipeline& p = interpolation == LutInterpolation::Tetrahedral ? tetrahedral_ : trilinear_;
     p.bind(cmd);
-    p.pushDescriptors(cmd, {image, lutImage});
+    p.pushDescriptors(cmd, {src, dst, lutImage});
     p.pushConstants(cmd, push);
     vkCmdDispatch(cmd, gpu::groupsFor(width, p.localSizeX()), height, 1); // local size 64 x 1: a row per y
     return {};

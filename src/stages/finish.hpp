@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The per-pixel looks of a pipeline list (lut, vignette, grain) in one pass over the working
-// image (shaders/finish/finish.comp), instead of one pass per stage.
+// The per-pixel looks of a pipeline list (lut, vignette, grain) in one pass from one working
+// image into another (shaders/finish/finish.comp), instead of one pass per stage.
 #pragma once
 
 #include "gpu/compute_pipeline.hpp"
@@ -12,7 +12,8 @@
 
 namespace rearview::stages {
 
-/// A run of per-pixel stages applied in one dispatch, in place. Each stage's result is rounded
+/// A run of per-pixel stages applied in one dispatch, from `src` into `dst` (which may be the
+/// same buffer: each pixel is read before it is written). Each stage's result is rounded
 /// to 8 bits before the next, as when it runs alone, so the pass equals the stages one after
 /// the other (the same shaders/common/ arithmetic) and each stage's CPU reference holds with
 /// its tolerance. Parameters, order and the LUT may change every frame; both interpolation
@@ -30,12 +31,12 @@ public:
     /// How many stages from `stages[0]` on form one run: fusable ones, each kind once.
     static size_t runLength(std::span<const StageParams> stages);
 
-    /// Records `run` (runLength() stages) over `image` (width x height packed RGBA8). `lut`
+    /// Records `run` (runLength() stages) from `src` into `dst` (width x height packed RGBA8). `lut`
     /// is the LUT a LutParams in the run reads (null when the run has none); `seed` changes
     /// the grain every frame. Fails for a run longer than runLength() allows or parameters out
     /// of range.
-    Result<void> record(VkCommandBuffer cmd, VkDescriptorBufferInfo image, uint32_t width, uint32_t height,
-                        std::span<const StageParams> run, const Lut3d* lut, uint32_t seed) const;
+    Result<void> record(VkCommandBuffer cmd, VkDescriptorBufferInfo src, VkDescriptorBufferInfo dst, uint32_t width,
+                        uint32_t height, std::span<const StageParams> run, const Lut3d* lut, uint32_t seed) const;
 
 private:
     gpu::ComputePipeline trilinear_, tetrahedral_;

@@ -14,7 +14,8 @@ Result<StageChain> StageChain::create(gpu::Device& device, uint32_t width, uint3
     if (!beauty)
         return std::unexpected(beauty.error());
     auto scratch = gpu::Buffer::create(device, VkDeviceSize(width) * height * 4,
-                                       VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
+                                       VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
+                                           VK_BUFFER_USAGE_TRANSFER_DST_BIT,
                                        gpu::MemoryUse::GpuOnly);
     if (!scratch)
         return std::unexpected(scratch.error());
@@ -86,55 +87,80 @@ Result<void> StageChain::apply(const std::vector<StageParams>& stages) {
     return {};
 }
 
-Result<void> StageChain::record(VkCommandBuffer cmd, VkDescriptorBufferInfo image, uint32_t seed,
-                                gpu::Submitter* spans) const {
-    if (image.range != VK_WHOLE_SIZE && image.range < VkDeviceSize(width_) * height_ * 4)
-        return fail(ErrorCode::InvalidArgument, std::format("working image of {} bytes is smaller than {}x{} RGBA8",
-                                                            image.range, width_, height_));
+Result<void> StageChain::record(VkCommandBuffer cmd, VkDescriptorBufferInfo in, VkDescriptorBufferInfo out,
+                                uint32_t seed, gpu::Submitter* spans) const {
+    const VkDeviceSize bytes = VkDeviceSize(width_) * height_ * 4;
+    for (const VkDescriptorBufferInfo& b : {in, out})
+        if (b.range != VK_WHOLE_SIZE && b.range < bytes)
+            return fail(ErrorCode::InvalidArgument, std::format("working image of {} bytes is smaller than {}x{} RGBA8",
+                                                                b.range, width_, height_));
+    const bool inPlace = in.buffer == out.buffer && in.offset == out.offset;
+    const VkDescriptorBufferInfo scratch{scratch_.get(), 0, bytes};
     const VkPipelineStageFlags2 compute = VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT;
     const VkAccessFlags2 readWrite = VK_ACCESS_2_SHADER_STORAGE_READ_BIT | VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT;
     const std::span<const StageParams> stages(stages_);
+    if (stages.empty() && !inPlace) { // nothing to apply: the image itself goes out
+        gpu::memoryBarrier(cmd, compute, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT, VK_PIPELINE_STAGE_2_COPY_BIT,
+                           VK_ACCESS_2_TRANSFER_READ_BIT);
+        const VkBufferCopy copy{in.offset, out.offset, bytes};
+        vkCmdCopyBuffer(cmd, in.buffer, out.buffer, 1, &copy);
+        return {};
+    }
+    // Each pass reads what the previous one wrote and writes the other of `in` and the chain's
+    // scratch; the last writes `out`. Nothing is copied, except when beauty (which reads
+    // neighbours, so it cannot work in place) ends an in-place chain. Unfused (as before the
+    // passes were fused and ping-ponged; benchmarks compare): every stage in place on `in`,
+    // beauty through the scratch and a copy back, the result copied out.
+    const auto same = [](const VkDescriptorBufferInfo& a, const VkDescriptorBufferInfo& b) {
+        return a.buffer == b.buffer && a.offset == b.offset;
+    };
+    const auto copy = [&](const VkDescriptorBufferInfo& from, const VkDescriptorBufferInfo& to) {
+        gpu::memoryBarrier(cmd, compute, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT, VK_PIPELINE_STAGE_2_COPY_BIT,
+                           VK_ACCESS_2_TRANSFER_READ_BIT | VK_ACCESS_2_TRANSFER_WRITE_BIT);
+        const VkBufferCopy region{from.offset, to.offset, bytes};
+        vkCmdCopyBuffer(cmd, from.buffer, to.buffer, 1, &region);
+        gpu::memoryBarrier(cmd, VK_PIPELINE_STAGE_2_COPY_BIT, VK_ACCESS_2_TRANSFER_WRITE_BIT, compute, readWrite);
+    };
+    VkDescriptorBufferInfo src = in;
     for (size_t i = 0; i < stages.size();) {
-        if (i > 0) // each stage reads what the previous one wrote
+        if (i > 0)
             gpu::memoryBarrier(cmd, compute, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT, compute, readWrite);
-        // A run of per-pixel looks is one pass (Finish); one alone keeps its own shader, which
-        // is faster for it than the general pass (measured: bench/stage_chain_bench.cpp).
-        if (const size_t run = fused_ ? Finish::runLength(stages.subspan(i)) : 0; run > 1) {
-            std::string name;
-            const Lut3d* lut = nullptr;
-            for (const StageParams& stage : stages.subspan(i, run)) {
-                name += (name.empty() ? "" : "+") + std::string(stageName(stage));
+        const size_t run = fused_ ? std::max<size_t>(Finish::runLength(stages.subspan(i)), 1) : 1;
+        const bool last = i + run == stages.size();
+        const StageParams& first = stages[i];
+        const bool beauty = std::holds_alternative<BeautyParams>(first);
+        VkDescriptorBufferInfo dst = !fused_ ? src : last ? out : same(src, scratch) ? in : scratch;
+        if (beauty && same(dst, src))
+            dst = scratch;
+        std::string name;
+        for (const StageParams& stage : stages.subspan(i, run))
+            name += (name.empty() ? "" : "+") + std::string(stageName(stage));
+        const gpu::ScopedSpan span(spans, name);
+        if (beauty) {
+            RV_TRY(beauty_.record(cmd, src, dst, std::get<BeautyParams>(first), faces_));
+            if (!fused_) {
+                copy(dst, src);
+                dst = src;
+            }
+        } else if (const auto* lut = std::get_if<LutParams>(&first); lut && run == 1) {
+            // A LUT alone keeps its own shader, which is faster for it than the general pass
+            // (bench/stage_chain_bench.cpp).
+            RV_TRY(luts_.at(lutKey(*lut)).stage->record(cmd, src, dst, width_, height_, *lut));
+        } else if (fused_) {
+            const Lut3d* runLut = nullptr;
+            for (const StageParams& stage : stages.subspan(i, run))
                 if (const auto* l = std::get_if<LutParams>(&stage))
-                    lut = luts_.at(lutKey(*l)).stage.get();
-            }
-            const gpu::ScopedSpan span(spans, name);
-            RV_TRY(finish_.record(cmd, image, width_, height_, stages.subspan(i, run), lut, seed));
-            i += run;
-            continue;
+                    runLut = luts_.at(lutKey(*l)).stage.get();
+            RV_TRY(finish_.record(cmd, src, dst, width_, height_, stages.subspan(i, run), runLut, seed));
+        } else if (const auto* v = std::get_if<VignetteParams>(&first)) {
+            RV_TRY(vignette_.record(cmd, src, width_, height_, *v));
+        } else if (const auto* g = std::get_if<GrainParams>(&first)) {
+            RV_TRY(grain_.record(cmd, src, width_, height_, *g, seed));
         }
-        const StageParams& stage = stages[i++];
-        const gpu::ScopedSpan span(spans, std::string(stageName(stage)));
-        Result<void> r;
-        if (const auto* b = std::get_if<BeautyParams>(&stage)) {
-            const VkDeviceSize bytes = VkDeviceSize(width_) * height_ * 4;
-            r = beauty_.record(cmd, image, {scratch_.get(), 0, bytes}, *b, faces_);
-            if (r) {
-                gpu::memoryBarrier(cmd, compute, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT, VK_PIPELINE_STAGE_2_COPY_BIT,
-                                   VK_ACCESS_2_TRANSFER_READ_BIT | VK_ACCESS_2_TRANSFER_WRITE_BIT);
-                const VkBufferCopy copy{0, image.offset, bytes};
-                vkCmdCopyBuffer(cmd, scratch_.get(), image.buffer, 1, &copy);
-                gpu::memoryBarrier(cmd, VK_PIPELINE_STAGE_2_COPY_BIT, VK_ACCESS_2_TRANSFER_WRITE_BIT, compute,
-                                   readWrite);
-            }
-        } else if (const auto* lut = std::get_if<LutParams>(&stage)) {
-            r = luts_.at(lutKey(*lut)).stage->record(cmd, image, image, width_, height_, *lut);
-        } else if (const auto* v = std::get_if<VignetteParams>(&stage)) {
-            r = vignette_.record(cmd, image, width_, height_, *v);
-        } else if (const auto* g = std::get_if<GrainParams>(&stage)) {
-            r = grain_.record(cmd, image, width_, height_, *g, seed);
-        }
-        if (!r)
-            return r;
+        if (last && !same(dst, out))
+            copy(dst, out);
+        src = dst;
+        i += run;
     }
     return {};
 }

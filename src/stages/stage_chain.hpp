@@ -35,10 +35,13 @@ public:
     Result<void> apply(const std::vector<StageParams>& stages);
     /// Face boxes (panel coordinates) for the beauty stage from the next record() on.
     void setFaces(std::span<const analysis::FaceBox> faces) { faces_.assign(faces.begin(), faces.end()); }
-    /// Records the chain over `image` (packed RGBA8 of the chain's size, a storage buffer that
-    /// is also a transfer destination). `seed` changes the grain every frame. An empty chain
-    /// records nothing. With `spans`, each stage is a GPU-timed span named after it.
-    Result<void> record(VkCommandBuffer cmd, VkDescriptorBufferInfo image, uint32_t seed,
+    /// Records the chain from `in` into `out` (packed RGBA8 of the chain's size, storage
+    /// buffers that are also transfer sources and destinations; `in` may be overwritten, and
+    /// may be `out`): the passes ping-pong between `in` and the chain's scratch, the last one
+    /// writing `out`, so no pass copies (an empty chain copies `in` to `out`, or records
+    /// nothing when they are the same). `seed` changes the grain every frame. With `spans`,
+    /// each pass is a GPU-timed span named after its stages.
+    Result<void> record(VkCommandBuffer cmd, VkDescriptorBufferInfo in, VkDescriptorBufferInfo out, uint32_t seed,
                         gpu::Submitter* spans = nullptr) const;
 
     const std::vector<StageParams>& stages() const { return stages_; }
@@ -51,7 +54,7 @@ private:
     gpu::Device* device_ = nullptr;
     uint32_t width_ = 0, height_ = 0;
     Beauty beauty_;
-    gpu::Buffer scratch_; ///< beauty's output (it reads neighbours, so it cannot work in place)
+    gpu::Buffer scratch_; ///< the other working image passes ping-pong with
     std::vector<analysis::FaceBox> faces_;
     Vignette vignette_;
     Grain grain_;

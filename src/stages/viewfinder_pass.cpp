@@ -90,11 +90,12 @@ void ViewfinderPass::submitted(uint64_t value, uint64_t frameTimestampNs) {
 }
 
 Result<ViewfinderPass::Frame> ViewfinderPass::record(VkCommandBuffer cmd, const Nv12Buffer& frame,
-                                                     const CropPlan& plan, uint32_t seed, gpu::Submitter* spans) {
+                                                     const CropPlan& plan, VkDescriptorBufferInfo out, uint32_t seed,
+                                                     gpu::Submitter* spans) {
     if (plan.panelWidth != width_ || plan.panelHeight != height_)
         return fail(ErrorCode::InvalidArgument, std::format("plan is for a {}x{} panel, the pass for {}x{}",
                                                             plan.panelWidth, plan.panelHeight, width_, height_));
-    Frame out;
+    Frame done;
     std::optional<std::vector<StageParams>> request;
     {
         std::lock_guard lock(mutex_);
@@ -105,10 +106,10 @@ Result<ViewfinderPass::Frame> ViewfinderPass::record(VkCommandBuffer cmd, const 
             ++generation_;
         } else {
             log::at(LogLevel::Warning, "pipeline change not applied: {}", applied.error().message);
-            out.applyError = applied.error();
+            done.applyError = applied.error();
         }
     }
-    out.generation = generation_;
+    done.generation = generation_;
     if (faces_ && tap_ == Tap::Submitted && device_->completedTimelineValue() >= tapValue_) {
         thumbBuffer_.invalidate();
         const auto* grey = reinterpret_cast<const uint8_t*>(thumbBuffer_.mapped());
@@ -129,23 +130,27 @@ Result<ViewfinderPass::Frame> ViewfinderPass::record(VkCommandBuffer cmd, const 
     gpu::memoryBarrier(cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_2_COPY_BIT,
                        VK_ACCESS_2_SHADER_STORAGE_READ_BIT | VK_ACCESS_2_TRANSFER_READ_BIT,
                        VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT);
+    // Without stages, crop/scale writes the output itself.
+    const VkDescriptorBufferInfo working{image_.get(), 0, image_.size()};
+    const bool direct = chain_.stages().empty();
     if (auto r = [&] {
             const gpu::ScopedSpan span(spans, "crop_scale");
-            return cropScale_.record(cmd, frame, plan, workingImage());
+            return cropScale_.record(cmd, frame, plan, direct ? out : working);
         }();
         !r)
         return std::unexpected(r.error());
     gpu::memoryBarrier(cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
                        VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT,
                        VK_ACCESS_2_SHADER_STORAGE_READ_BIT | VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT);
-    if (auto r = chain_.record(cmd, workingImage(), seed, spans); !r)
-        return std::unexpected(r.error());
+    if (!direct)
+        if (auto r = chain_.record(cmd, working, out, seed, spans); !r)
+            return std::unexpected(r.error());
     // The tap sees the finished look, as the panel does; one thumbnail in flight at a time.
     if (faces_ && tap_ == Tap::Idle && frames_ % everyFrames_ == 0) {
         gpu::memoryBarrier(cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_2_COPY_BIT,
                            VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT | VK_ACCESS_2_TRANSFER_WRITE_BIT,
                            VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_READ_BIT);
-        if (auto r = thumbnail_.record(cmd, workingImage(), width_, height_,
+        if (auto r = thumbnail_.record(cmd, out, width_, height_,
                                        {thumbBuffer_.get(), 0, thumbBuffer_.size()});
             !r)
             return std::unexpected(r.error());
@@ -154,7 +159,7 @@ Result<ViewfinderPass::Frame> ViewfinderPass::record(VkCommandBuffer cmd, const 
         tap_ = Tap::Recorded;
     }
     ++frames_;
-    return out;
+    return done;
 }
 
 } // namespace rearview::stages

@@ -13,7 +13,8 @@
 namespace rearview::stages {
 
 /// One viewfinder frame on the GPU: crop/scale of the imported sensor frame into the
-/// working image, then the pipeline's stage chain over it. A new stage list (another
+/// working image, then the pipeline's stage chain from it into the frame's output (the
+/// mailbox slot), the chain's last pass writing there directly. A new stage list (another
 /// pipeline file, or changed parameters) can be requested from any thread at any time; it
 /// is taken at the start of the next frame, so no frame is dropped or waits for it.
 class ViewfinderPass {
@@ -35,10 +36,11 @@ public:
         std::optional<Error> applyError; ///< a request that could not be applied (the old chain ran)
     };
     /// Pipeline thread, once per frame: applies a pending request, then records crop/scale
-    /// of `frame` per `plan` and the chain (grain seeded with `seed`). With `spans`, crop/scale
-    /// and each stage are GPU-timed spans of that submitter's recording.
-    Result<Frame> record(VkCommandBuffer cmd, const Nv12Buffer& frame, const CropPlan& plan, uint32_t seed,
-                         gpu::Submitter* spans = nullptr);
+    /// of `frame` per `plan` and the chain (grain seeded with `seed`) into `out` (a panel-sized
+    /// packed RGBA8 storage buffer), and the face tap's thumbnail of `out`. With `spans`,
+    /// crop/scale and each pass are GPU-timed spans of that submitter's recording.
+    Result<Frame> record(VkCommandBuffer cmd, const Nv12Buffer& frame, const CropPlan& plan, VkDescriptorBufferInfo out,
+                         uint32_t seed, gpu::Submitter* spans = nullptr);
 
     /// The analysis tap: every `everyFrames`-th frame also writes a grey thumbnail of the
     /// working image, which goes to `faces` (not owned; nullptr stops the tap) once the GPU
@@ -52,7 +54,6 @@ public:
     /// submitted (the tap's thumbnail is read after that value completes).
     void submitted(uint64_t value, uint64_t frameTimestampNs);
 
-    VkDescriptorBufferInfo workingImage() const { return {image_.get(), 0, image_.size()}; }
     StageChain& chain() { return chain_; }
 
 private:

@@ -309,7 +309,8 @@ Result<void> FrameLoop::processFrame(CapturedFrame& frame) {
                        VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_READ_BIT);
     const stages::Nv12Buffer nv12{in->buffer,   in->offset,               in->size,     frame.width,     frame.height,
                                   frame.stride, uint32_t(frame.uvOffset), frame.stride, frame.colorSpace};
-    auto recorded = pass_->record(*cmd, nv12, *plan_, uint32_t(frame.sequence), &*submitter_);
+    // The pass writes the panel image straight into the mailbox slot.
+    auto recorded = pass_->record(*cmd, nv12, *plan_, slot.buffer, uint32_t(frame.sequence), &*submitter_);
     if (!recorded)
         return abandon(recorded.error());
     if (recorded->applyError) {
@@ -317,47 +318,40 @@ Result<void> FrameLoop::processFrame(CapturedFrame& frame) {
         stats_.lastError = recorded->applyError;
     }
 
-    // The panel image goes into the mailbox slot; the HUD is drawn there, over the mirrored
-    // image, so the working image stays clean for the face tap.
-    {
+    const VkPipelineStageFlags2 computeOrCopy = VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_2_COPY_BIT;
+    const VkAccessFlags2 written = VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT | VK_ACCESS_2_TRANSFER_WRITE_BIT;
+    const VkDeviceSize panelBytes = snapshotBuffer_.size();
+    // The frame tap takes the image under the HUD before the HUD is drawn, or as shown after.
+    bool tapHud = false;
+    tapBuffer = tap_->acquire(tapHud);
+    tapHud = tapHud && hudVisible_ && options_.hudText;
+    const auto copyOut = [&](VkBuffer to) {
+        gpu::memoryBarrier(*cmd, computeOrCopy, written, VK_PIPELINE_STAGE_2_COPY_BIT, VK_ACCESS_2_TRANSFER_READ_BIT);
+        const VkBufferCopy copy{slot.buffer.offset, 0, panelBytes};
+        vkCmdCopyBuffer(*cmd, slot.buffer.buffer, to, 1, &copy);
+    };
+    if (tapBuffer && !tapHud)
+        copyOut(tap_->buffer(*tapBuffer));
+
+    // The HUD is drawn over the mirrored panel image in the slot.
+    if (hudVisible_ && options_.hudText) {
         const gpu::ScopedSpan span(&*submitter_, "hud");
-        const VkDescriptorBufferInfo working = pass_->workingImage();
-        gpu::memoryBarrier(*cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
-                           VK_PIPELINE_STAGE_2_COPY_BIT, VK_ACCESS_2_TRANSFER_READ_BIT);
-        const VkBufferCopy copy{working.offset, slot.buffer.offset, working.range};
-        vkCmdCopyBuffer(*cmd, working.buffer, slot.buffer.buffer, 1, &copy);
-        if (hudVisible_ && options_.hudText) {
-            gpu::memoryBarrier(*cmd, VK_PIPELINE_STAGE_2_COPY_BIT, VK_ACCESS_2_TRANSFER_WRITE_BIT,
-                               VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT,
-                               VK_ACCESS_2_SHADER_STORAGE_READ_BIT | VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT);
-            overlay_->setVisible(true);
-            overlay_->setText(options_.hudText());
-            if (auto r = overlay_->record(*cmd, slot.buffer); !r)
-                return abandon(r.error());
-        }
+        gpu::memoryBarrier(*cmd, computeOrCopy, written, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT,
+                           VK_ACCESS_2_SHADER_STORAGE_READ_BIT | VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT);
+        overlay_->setVisible(true);
+        overlay_->setText(options_.hudText());
+        if (auto r = overlay_->record(*cmd, slot.buffer); !r)
+            return abandon(r.error());
     }
     bool snapshotWanted = false;
     if (!snapshotInFlight_) {
         std::lock_guard lock(snapshotMutex_);
         snapshotWanted = !snapshotRequests_.empty();
     }
-    bool tapHud = false;
-    tapBuffer = tap_->acquire(tapHud);
-    if (snapshotWanted || tapBuffer)
-        gpu::memoryBarrier(*cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_2_COPY_BIT,
-                           VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT | VK_ACCESS_2_TRANSFER_WRITE_BIT,
-                           VK_PIPELINE_STAGE_2_COPY_BIT, VK_ACCESS_2_TRANSFER_READ_BIT);
-    const VkDeviceSize panelBytes = snapshotBuffer_.size();
-    if (snapshotWanted) {
-        const VkBufferCopy copy{slot.buffer.offset, 0, panelBytes};
-        vkCmdCopyBuffer(*cmd, slot.buffer.buffer, snapshotBuffer_.get(), 1, &copy);
-    }
-    if (tapBuffer) { // as shown, or the image under the HUD
-        tapHud = tapHud && hudVisible_ && options_.hudText;
-        const VkDescriptorBufferInfo from = tapHud ? slot.buffer : pass_->workingImage();
-        const VkBufferCopy copy{from.offset, 0, panelBytes};
-        vkCmdCopyBuffer(*cmd, from.buffer, tap_->buffer(*tapBuffer), 1, &copy);
-    }
+    if (snapshotWanted)
+        copyOut(snapshotBuffer_.get());
+    if (tapBuffer && tapHud)
+        copyOut(tap_->buffer(*tapBuffer));
     // The slot's contents (and the snapshot) are read by the host or, from CPU memory, by the
     // presenter's device once this submission is seen complete.
     gpu::memoryBarrier(*cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_2_COPY_BIT,

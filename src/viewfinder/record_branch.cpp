@@ -381,7 +381,7 @@ Result<void> RecordBranch::recordWork(VkCommandBuffer cmd, const stages::Nv12Buf
             toRgba_.record(cmd, scaled, image);
         }
         computeToCompute();
-        if (auto r = chain_->record(cmd, image, seed_++, &*submitter_); !r)
+        if (auto r = chain_->record(cmd, image, image, seed_++, &*submitter_); !r)
             return r;
         gpu::memoryBarrier(cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_2_COPY_BIT,
                            VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT | VK_ACCESS_2_TRANSFER_WRITE_BIT,

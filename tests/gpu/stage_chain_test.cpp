@@ -26,7 +26,7 @@ using test::portrait;
 RgbaImage gpuChain(const stages::StageChain& chain, uint32_t seed) {
     const RgbaImage& in = portrait();
     return test::runOnWorkingImage(test::device(), in, [&](VkCommandBuffer cmd, VkDescriptorBufferInfo image) {
-        REQUIRE(chain.record(cmd, image, seed));
+        REQUIRE(chain.record(cmd, image, image, seed));
     });
 }
 
