@@ -255,8 +255,10 @@ std::string formatStage(const StageParams& stage) {
                                number(p.tone), number(p.sharpen), toString(p.faces));
         }
         std::string operator()(const LutParams& p) const {
-            const std::string file = std::filesystem::absolute(p.file).lexically_normal().string();
-            return std::format("lut: {{file: {}, interpolation: {}, strength: {}}}", YAML::Node(file).Scalar(),
+            // Double-quoted, so any path (spaces, '#', ':', quotes) reads back as it is.
+            YAML::Emitter file;
+            file << YAML::DoubleQuoted << std::filesystem::absolute(p.file).lexically_normal().string();
+            return std::format("lut: {{file: {}, interpolation: {}, strength: {}}}", file.c_str(),
                                toString(p.interpolation), number(p.strength));
         }
         std::string operator()(const VignetteParams& p) const {

@@ -121,6 +121,22 @@ TEST_CASE("A LUT made in code is checked, and has no file form", "[unit]") {
     CHECK(errorOf(validate(p)).find("size 70 is outside the allowed range 2..65") != std::string::npos);
 }
 
+TEST_CASE("A LUT path with spaces, '#', ':' and quotes survives the file form", "[unit]") {
+    const fs::path dir = fs::temp_directory_path() / std::format("rearview pipeline #{}: \"odd\" 'dir'", ::getpid());
+    fs::create_directories(dir);
+    const fs::path cube = dir / "my look #1.cube";
+    std::ofstream(cube) << CubeLut::identity(2).toCubeText();
+    Pipeline p;
+    p.viewfinder = {LutParams{.file = cube.string(), .strength = 0.5f}};
+    auto text = formatPipeline(p);
+    REQUIRE(text);
+    INFO(*text);
+    auto back = parsePipeline(*text);
+    REQUIRE(back);
+    CHECK(std::get<LutParams>(back->viewfinder.at(0)).file == cube.string());
+    fs::remove_all(dir);
+}
+
 TEST_CASE("parsePipeline reads the LUTs it names, so a bad one is its error", "[unit]") {
     const fs::path dir = fs::temp_directory_path() / std::format("rearview-pipeline-value-{}", ::getpid());
     fs::create_directories(dir);
