@@ -37,4 +37,8 @@ vec2 chromaCodes(vec3 rgb, YcbcrEncoding e) {
     return 128.0 + vec2(e.cbScale * (rgb.b - y), e.crScale * (rgb.r - y));
 }
 
+// An unrounded code value to a byte, rounded to nearest with the 2^23 trick: float->int
+// conversions are scalarised on lavapipe.
+uint codeToByte(float x) { return floatBitsToUint(clamp(x, 0.0, 255.0) + 8388608.0) & 0xFFu; }
+
 #endif

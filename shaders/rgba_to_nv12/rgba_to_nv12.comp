@@ -23,9 +23,6 @@ layout(push_constant) uniform Params {
     YcbcrEncoding e;
 } pc;
 
-// Round to nearest with the 2^23 trick: float->int conversions are scalarised on lavapipe.
-uint toByte(float x) { return floatBitsToUint(clamp(x, 0.0, 255.0) + 8388608.0) & 0xFFu; }
-
 void main() {
     const uvec2 b = gl_GlobalInvocationID.xy;
     if (b.x * 4u >= pc.width || b.y * 2u >= pc.height)
@@ -38,14 +35,14 @@ void main() {
         const uint row = (b.y * 2u + r) * pairs;
         const uvec2 a = unpackUint2x32(src[row + p0]), c = unpackUint2x32(src[row + p1]);
         const vec3 px[4] = vec3[4](unpackRgb8(a.x), unpackRgb8(a.y), unpackRgb8(c.x), unpackRgb8(c.y));
-        ys[r] = toByte(lumaCode(px[0], pc.e)) | (toByte(lumaCode(px[1], pc.e)) << 8) |
-                (toByte(lumaCode(px[2], pc.e)) << 16) | (toByte(lumaCode(px[3], pc.e)) << 24);
+        ys[r] = codeToByte(lumaCode(px[0], pc.e)) | (codeToByte(lumaCode(px[1], pc.e)) << 8) |
+                (codeToByte(lumaCode(px[2], pc.e)) << 16) | (codeToByte(lumaCode(px[3], pc.e)) << 24);
         blocks[0] += px[0] + px[1];
         blocks[1] += px[2] + px[3];
     }
     const vec2 c0 = chromaCodes(blocks[0] * 0.25, pc.e), c1 = chromaCodes(blocks[1] * 0.25, pc.e);
     dst[b.y * 2u * pc.yStride + b.x] = ys[0];
     dst[(b.y * 2u + 1u) * pc.yStride + b.x] = ys[1];
-    dst[pc.uvOffset + b.y * pc.uvStride + b.x] = toByte(c0.x) | (toByte(c0.y) << 8) | (toByte(c1.x) << 16) |
-                                                  (toByte(c1.y) << 24);
+    dst[pc.uvOffset + b.y * pc.uvStride + b.x] = codeToByte(c0.x) | (codeToByte(c0.y) << 8) | (codeToByte(c1.x) << 16) |
+                                                  (codeToByte(c1.y) << 24);
 }

@@ -46,6 +46,11 @@ std::string StageChain::lutKey(const LutParams& lut) {
     return lut.file.empty() ? std::format("<memory {}>", static_cast<const void*>(lut.cube.get())) : lut.file;
 }
 
+const Lut3d* StageChain::lutFor(const LutParams& lut) const {
+    const auto it = luts_.find(lutKey(lut));
+    return it == luts_.end() ? nullptr : it->second.stage.get();
+}
+
 Result<void> StageChain::apply(const std::vector<StageParams>& stages) {
     std::map<std::string, HeldLut> loaded; // new LUTs, kept only if everything checks out
     for (const StageParams& stage : stages) {

@@ -45,6 +45,9 @@ public:
                         gpu::Submitter* spans = nullptr) const;
 
     const std::vector<StageParams>& stages() const { return stages_; }
+    /// The uploaded LUT of a LutParams of the applied list (for a pass outside the chain that
+    /// applies it, stages/record_lut.hpp); null when the list has no such LUT.
+    const Lut3d* lutFor(const LutParams& lut) const;
     /// false: every stage its own pass, as before fusing (benchmarks compare the two).
     void setFused(bool fused) { fused_ = fused; }
     /// LUT files read and uploaded so far (parameter changes add none).

@@ -297,6 +297,9 @@ Result<void> RecordBranch::ensureConversion() {
     auto toNv12 = stages::RgbaToNv12::create(*device_);
     if (!toNv12)
         return std::unexpected(toNv12.error());
+    auto recordLut = stages::RecordLut::create(*device_);
+    if (!recordLut)
+        return std::unexpected(recordLut.error());
     auto chain = stages::StageChain::create(*device_, width_, height_);
     if (!chain)
         return std::unexpected(chain.error());
@@ -312,6 +315,7 @@ Result<void> RecordBranch::ensureConversion() {
         return std::unexpected(rgba.error());
     toRgba_ = std::move(*toRgba);
     toNv12_ = std::move(*toNv12);
+    recordLut_ = std::move(*recordLut);
     scaled_ = std::move(*scaled);
     rgba_ = std::move(*rgba);
     chain_.emplace(std::move(*chain));
@@ -376,6 +380,18 @@ Result<void> RecordBranch::recordWork(VkCommandBuffer cmd, const stages::Nv12Buf
                                VK_ACCESS_2_SHADER_STORAGE_READ_BIT | VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT);
         };
         computeToCompute();
+        // A record list of one LUT (every shipped pipeline's) goes from the scaled planes to
+        // the recorded frame in one pass, with no RGBA image between.
+        const auto& stages = chain_->stages();
+        const auto* onlyLut = stages.size() == 1 ? std::get_if<LutParams>(&stages[0]) : nullptr;
+        if (const stages::Lut3d* lut = onlyLut ? chain_->lutFor(*onlyLut) : nullptr; lut && stages::RecordLut::fits(dst)) {
+            const gpu::ScopedSpan span(&*submitter_, "lut");
+            if (auto r = recordLut_.record(cmd, scaled, dst, *lut, *onlyLut); !r)
+                return r;
+            gpu::memoryBarrier(cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
+                               VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_READ_BIT);
+            return {};
+        }
         {
             const gpu::ScopedSpan span(&*submitter_, "record_to_rgba");
             toRgba_.record(cmd, scaled, image);

@@ -13,6 +13,7 @@
 #include "gpu/frame_importer.hpp"
 #include "record/recorder.hpp"
 #include "stages/nv12_to_rgba.hpp"
+#include "stages/record_lut.hpp"
 #include "stages/record_scale.hpp"
 #include "stages/rgba_to_nv12.hpp"
 #include "stages/stage_chain.hpp"
@@ -156,6 +157,7 @@ private:
     // The record: stages, at record size; created on first use of a non-empty list.
     stages::Nv12ToRgba toRgba_;
     stages::RgbaToNv12 toNv12_;
+    stages::RecordLut recordLut_; ///< a record list of one LUT, in one pass
     std::optional<stages::StageChain> chain_;
     gpu::Buffer scaled_; ///< RecordScale's output when the chain runs after it
     gpu::Buffer rgba_;   ///< the chain's working image
