@@ -13,7 +13,10 @@
 // its last three against 2 %; a shorter run (CI's minute) is still warming up and holds
 // resident memory to 10 % after 20 s, and fds, threads, errors and segments exactly.
 //
-//   rearview-soak --seconds S --pipelines DIR --out DIR [--size WxH]
+//   rearview-soak --seconds S --pipelines DIR --out DIR [--size WxH] [--without PART ...]
+//
+// --without record|cameras|pipelines|geometry|snapshots leaves that change out (to find
+// which one a failing check comes from).
 //
 // Prints one line per segment and a summary; exit 0 when every check holds, 1 otherwise.
 #include <rearview/viewfinder.hpp>
@@ -76,7 +79,9 @@ long playableFrames(const fs::path& path) {
 }
 
 int usage() {
-    std::fputs("usage: rearview-soak --seconds S --pipelines DIR --out DIR [--size WxH]\n", stderr);
+    std::fputs("usage: rearview-soak --seconds S --pipelines DIR --out DIR [--size WxH] "
+               "[--without record|cameras|pipelines|geometry|snapshots ...]\n",
+               stderr);
     return 2;
 }
 
@@ -86,6 +91,7 @@ int main(int argc, char** argv) {
     double seconds = 60;
     fs::path pipelinesDir, outDir;
     rearview::FrameSize size{8160, 6120};
+    std::vector<std::string> without;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (i + 1 >= argc)
@@ -98,11 +104,17 @@ int main(int argc, char** argv) {
             outDir = argv[++i];
         else if (a == "--size" && std::sscanf(argv[++i], "%ux%u", &size.width, &size.height) == 2)
             continue;
+        else if (a == "--without")
+            without.emplace_back(argv[++i]);
         else
             return usage();
     }
     if (seconds < 30 || pipelinesDir.empty() || outDir.empty())
         return usage();
+    const auto with = [&](std::string_view part) { return std::ranges::find(without, part) == without.end(); };
+    for (const std::string& part : without)
+        if (part != "record" && part != "cameras" && part != "pipelines" && part != "geometry" && part != "snapshots")
+            return usage();
     fs::create_directories(outDir);
     std::vector<std::string> pipelines;
     for (const auto& e : fs::directory_iterator(pipelinesDir))
@@ -153,7 +165,14 @@ int main(int argc, char** argv) {
         bool recording = false;
         while (elapsed() < seconds) {
             const double t = elapsed();
-            if (t >= nextSegmentAt) { // a new 10-s segment
+            if (t >= nextSegmentAt && !with("record")) { // the footprint's moments without segments
+                const Footprint now = footprint();
+                std::printf("at %.0f s: resident %ld kB, %zu fds, %zu threads\n", t, now.rssKb, now.fds, now.threads);
+                if (t >= warmup)
+                    marks.push_back(now);
+                nextSegmentAt += 10;
+            }
+            if (t >= nextSegmentAt && with("record")) { // a new 10-s segment
                 if (recording) {
                     auto stopped = vf.stopRecording();
                     check(bool(stopped), std::format("segment {} stopped{}", segments.back().filename().string(),
@@ -177,28 +196,32 @@ int main(int argc, char** argv) {
                 nextSegmentAt += 10;
             }
             if (t >= nextSecond) {
-                if (nextSecond % 5 == 0) {
+                if (nextSecond % 5 == 0 && with("cameras")) {
                     camera = camera == "main" ? "ultrawide" : "main";
                     if (auto r = vf.switchCamera(camera); r)
                         ++cameraSwitches;
                     else
                         check(false, "switchCamera: " + r.error().describe());
+                }
+                if (nextSecond % 5 == 0 && with("snapshots")) {
                     if (auto r = vf.snapshot((outDir / "snapshot.png").string()); r)
                         ++snapshots;
                     else
                         check(false, "snapshot: " + r.error().describe());
                 }
                 pipeline = (pipeline + 1) % pipelines.size();
-                if (auto r = vf.setPipeline(pipelines[pipeline]); r)
+                if (!with("pipelines")) {
+                } else if (auto r = vf.setPipeline(pipelines[pipeline]); r) {
                     ++pipelineSwitches;
-                else
+                } else {
                     check(false, "setPipeline: " + r.error().describe());
+                }
                 ++nextSecond;
             }
             rearview::ViewGeometry g = vf.geometry();
             g.zoom = float(1.5 + 0.5 * std::sin(t * 0.7));
             g.centerX = float(0.5 + 0.1 * std::cos(t * 0.3));
-            if (auto r = vf.setGeometry(g); r)
+            if (with("geometry") && vf.setGeometry(g))
                 ++geometryChanges;
             std::this_thread::sleep_for(33ms);
         }
