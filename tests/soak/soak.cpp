@@ -10,8 +10,9 @@
 // minute (both cameras' 50 MP buffers, every pipeline's LUTs, the encoder's and the drivers'
 // pools) and then moves by about +-2 % from one segment to the next, so a run of 5 minutes or
 // more compares the median of its first three readings after a 60-s warm-up with the median of
-// its last three against 2 %; a shorter run (CI's minute) is still warming up and holds
-// resident memory to 10 % after 20 s, and fds, threads, errors and segments exactly.
+// its last three against 2 %; a shorter run (CI's minute) is still warming up, so it holds
+// resident memory only to 25 % after 20 s (a gross leak), and fds, threads, errors and
+// segments exactly.
 //
 //   rearview-soak --seconds S --pipelines DIR --out DIR [--size WxH] [--without PART ...]
 //
@@ -155,7 +156,7 @@ int main(int argc, char** argv) {
         // cycle, so the figures compare like with like.
         const bool longRun = seconds >= 300;
         const double warmup = longRun ? std::max(60.0, seconds / 5) : 20.0;
-        const double memoryBound = longRun ? 2.0 : 10.0;
+        const double memoryBound = longRun ? 2.0 : 25.0;
         std::vector<Footprint> marks;
         std::vector<fs::path> segments;
         std::string camera = "main";
