@@ -89,7 +89,23 @@ Result<void> StageChain::apply(const std::vector<StageParams>& stages) {
         luts_.erase(oldest);
     }
     stages_ = stages;
+    planPasses();
     return {};
+}
+
+void StageChain::planPasses() {
+    passes_.clear();
+    const std::span<const StageParams> stages(stages_);
+    for (size_t i = 0; i < stages.size();) {
+        Pass pass{i, fused_ ? std::max<size_t>(Finish::runLength(stages.subspan(i)), 1) : 1, {}};
+        for (const StageParams& stage : stages.subspan(i, pass.count)) {
+            pass.name += (pass.name.empty() ? "" : "+") + std::string(stageName(stage));
+            if (const auto* lut = std::get_if<LutParams>(&stage))
+                pass.lut = luts_.at(lutKey(*lut)).stage.get();
+        }
+        i += pass.count;
+        passes_.push_back(std::move(pass));
+    }
 }
 
 Result<void> StageChain::record(VkCommandBuffer cmd, VkDescriptorBufferInfo in, VkDescriptorBufferInfo out,
@@ -127,20 +143,17 @@ Result<void> StageChain::record(VkCommandBuffer cmd, VkDescriptorBufferInfo in, 
         gpu::memoryBarrier(cmd, VK_PIPELINE_STAGE_2_COPY_BIT, VK_ACCESS_2_TRANSFER_WRITE_BIT, compute, readWrite);
     };
     VkDescriptorBufferInfo src = in;
-    for (size_t i = 0; i < stages.size();) {
-        if (i > 0)
+    for (const Pass& pass : passes_) {
+        if (pass.first > 0)
             gpu::memoryBarrier(cmd, compute, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT, compute, readWrite);
-        const size_t run = fused_ ? std::max<size_t>(Finish::runLength(stages.subspan(i)), 1) : 1;
-        const bool last = i + run == stages.size();
-        const StageParams& first = stages[i];
+        const size_t run = pass.count;
+        const bool last = &pass == &passes_.back();
+        const StageParams& first = stages[pass.first];
         const bool beauty = std::holds_alternative<BeautyParams>(first);
         VkDescriptorBufferInfo dst = !fused_ ? src : last ? out : same(src, scratch) ? in : scratch;
         if (beauty && same(dst, src))
             dst = scratch;
-        std::string name;
-        for (const StageParams& stage : stages.subspan(i, run))
-            name += (name.empty() ? "" : "+") + std::string(stageName(stage));
-        const gpu::ScopedSpan span(spans, name);
+        const gpu::ScopedSpan span(spans, pass.name);
         if (beauty) {
             RV_TRY(beauty_.record(cmd, src, dst, std::get<BeautyParams>(first), faces_));
             if (!fused_) {
@@ -150,13 +163,9 @@ Result<void> StageChain::record(VkCommandBuffer cmd, VkDescriptorBufferInfo in, 
         } else if (const auto* lut = std::get_if<LutParams>(&first); lut && run == 1) {
             // A LUT alone keeps its own shader, which is faster for it than the general pass
             // (bench/stage_chain_bench.cpp).
-            RV_TRY(luts_.at(lutKey(*lut)).stage->record(cmd, src, dst, width_, height_, *lut));
+            RV_TRY(pass.lut->record(cmd, src, dst, width_, height_, *lut));
         } else if (fused_) {
-            const Lut3d* runLut = nullptr;
-            for (const StageParams& stage : stages.subspan(i, run))
-                if (const auto* l = std::get_if<LutParams>(&stage))
-                    runLut = luts_.at(lutKey(*l)).stage.get();
-            RV_TRY(finish_.record(cmd, src, dst, width_, height_, stages.subspan(i, run), runLut, seed));
+            RV_TRY(finish_.record(cmd, src, dst, width_, height_, stages.subspan(pass.first, run), pass.lut, seed));
         } else if (const auto* v = std::get_if<VignetteParams>(&first)) {
             RV_TRY(vignette_.record(cmd, src, width_, height_, *v));
         } else if (const auto* g = std::get_if<GrainParams>(&first)) {
@@ -165,7 +174,6 @@ Result<void> StageChain::record(VkCommandBuffer cmd, VkDescriptorBufferInfo in, 
         if (last && !same(dst, out))
             copy(dst, out);
         src = dst;
-        i += run;
     }
     return {};
 }

@@ -49,7 +49,10 @@ public:
     /// applies it, stages/record_lut.hpp); null when the list has no such LUT.
     const Lut3d* lutFor(const LutParams& lut) const;
     /// false: every stage its own pass, as before fusing (benchmarks compare the two).
-    void setFused(bool fused) { fused_ = fused; }
+    void setFused(bool fused) {
+        fused_ = fused;
+        planPasses();
+    }
     /// LUT files read and uploaded so far (parameter changes add none).
     uint64_t lutUploads() const { return lutUploads_; }
 
@@ -63,6 +66,15 @@ private:
     Grain grain_;
     Finish finish_;
     bool fused_ = true;
+    /// The passes record() runs over stages_, planned when the list or fusing changes, so a
+    /// frame only records them.
+    struct Pass {
+        size_t first = 0, count = 0;
+        std::string name; ///< its stages' names joined by '+', the GPU span's name
+        const Lut3d* lut = nullptr; ///< the uploaded LUT its lut stage reads (luts_ holds it)
+    };
+    std::vector<Pass> passes_;
+    void planPasses();
     static constexpr size_t kMaxLuts = 8;
     struct HeldLut {
         std::unique_ptr<Lut3d> stage;

@@ -489,10 +489,18 @@ Result<void> Viewfinder::setStageParams(PipelineList list, size_t index, StagePa
     return {};
 }
 
+namespace {
+
+std::unexpected<Error> notACamera(const SourceOptions& source) {
+    return fail(ErrorCode::Unsupported,
+                std::format("camera controls need a camera; this viewfinder's source is {}", cameraLabel(source)));
+}
+
+} // namespace
+
 Result<void> Viewfinder::setCameraControls(const CameraControls& controls) {
     if (!impl_->camera)
-        return fail(ErrorCode::Unsupported, std::format("camera controls need a camera; this viewfinder's source is {}",
-                                                        cameraLabel(impl_->options.source)));
+        return notACamera(impl_->options.source);
     std::optional<FramePoint> focus;
     if (controls.focusPoint) {
         const FrameFormat f = impl_->source->format();
@@ -509,8 +517,7 @@ Result<void> Viewfinder::setCameraControls(const CameraControls& controls) {
 
 Result<std::vector<CameraControlInfo>> Viewfinder::cameraControls() const {
     if (!impl_->camera)
-        return fail(ErrorCode::Unsupported, std::format("camera controls need a camera; this viewfinder's source is {}",
-                                                        cameraLabel(impl_->options.source)));
+        return notACamera(impl_->options.source);
     return impl_->camera->controls();
 }
 
