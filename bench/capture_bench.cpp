@@ -40,7 +40,7 @@ SyntheticSource* source() {
 
 // The imported frame becomes readable by compute shaders (host writes, i.e. the camera's,
 // before this submission are made visible to them).
-void makeAvailable(VkCommandBuffer cmd, const gpu::GpuFrame& frame) {
+void makeAvailable(const gpu::Device& device, VkCommandBuffer cmd, const gpu::GpuFrame& frame) {
     VkBufferMemoryBarrier2 b{VK_STRUCTURE_TYPE_BUFFER_MEMORY_BARRIER_2};
     b.srcStageMask = VK_PIPELINE_STAGE_2_HOST_BIT;
     b.srcAccessMask = VK_ACCESS_2_HOST_WRITE_BIT;
@@ -54,7 +54,7 @@ void makeAvailable(VkCommandBuffer cmd, const gpu::GpuFrame& frame) {
     VkDependencyInfo di{VK_STRUCTURE_TYPE_DEPENDENCY_INFO};
     di.bufferMemoryBarrierCount = 1;
     di.pBufferMemoryBarriers = &b;
-    vkCmdPipelineBarrier2(cmd, &di);
+    device.vk().vkCmdPipelineBarrier2(cmd, &di);
 }
 
 // One frame per iteration through the whole capture -> GPU hand-over, steady state (every
@@ -86,7 +86,7 @@ void captureToGpu(benchmark::State& state, std::optional<gpu::ImportPath> path) 
         if (!in) return std::unexpected(in.error());
         auto cmd = submitter->begin();
         if (!cmd) return std::unexpected(cmd.error());
-        makeAvailable(*cmd, *in);
+        makeAvailable(dev, *cmd, *in);
         auto value = submitter->submit();
         if (!value) return std::unexpected(value.error());
         importer->submitted(*in, *value);

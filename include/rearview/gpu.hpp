@@ -35,14 +35,24 @@ struct GpuInfo {
 };
 
 /// The Vulkan instance, device, queues and allocator every GPU part of rearview runs on.
-/// Move-only; one per process: create it once and share it (create() fails with
-/// InvalidArgument while another GpuContext exists). Destroy it before main() returns rather
+/// Move-only. Several may exist in one process, each with its own instance, device and
+/// Vulkan function table (on the same GPU or on different ones); one is usually enough, and
+/// viewfinders share it. Destroy it before main() returns rather
 /// than leaving it to static destruction: recording adds a second device on the same GPU
 /// (docs/recording.md), and the Vulkan layers' own static objects created with it are
 /// destroyed before a static GpuContext would be.
+struct AppVulkanDevice; // <rearview/gpu_interop.hpp>
+
 class REARVIEW_API GpuContext {
 public:
     static Result<GpuContext> create(const GpuOptions& options = {});
+    /// A context on the application's own Vulkan device (<rearview/gpu_interop.hpp>): rearview
+    /// submits to the queue given and creates its allocator, timeline and pipelines on the
+    /// device; companion devices (a recording's) are made on the same GPU through instances of
+    /// rearview's own. Unsupported, naming what is missing, when the device lacks a required
+    /// extension or feature. `options.device` is ignored; validation messages are counted only
+    /// on rearview's own instances.
+    static Result<GpuContext> adopt(const AppVulkanDevice& app, const GpuOptions& options = {});
 
     GpuContext(GpuContext&&) noexcept;
     GpuContext& operator=(GpuContext&&) noexcept;

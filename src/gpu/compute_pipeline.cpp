@@ -32,7 +32,9 @@ Result<ComputePipeline> ComputePipeline::create(Device& device, ShaderId shader,
                                                 std::span<const VkDescriptorType> bindings,
                                                 uint32_t pushConstantBytes, std::span<const uint32_t> specialization) {
     VkDevice dev = device.device();
+    const VolkDeviceTable& vk = device.vk();
     ComputePipeline p;
+    p.vk_ = &vk;
     p.bindings_.assign(bindings.begin(), bindings.end());
     std::span<const uint32_t> code = spirv(shader);
     readLocalSize(code, p.localSize_);
@@ -45,8 +47,8 @@ Result<ComputePipeline> ComputePipeline::create(Device& device, ShaderId shader,
     dli.bindingCount = uint32_t(lb.size());
     dli.pBindings = lb.data();
     VkDescriptorSetLayout setLayout = VK_NULL_HANDLE;
-    RV_VK_TRY(vkCreateDescriptorSetLayout(dev, &dli, nullptr, &setLayout));
-    p.setLayout_ = Owned<VkDescriptorSetLayout>(dev, setLayout);
+    RV_VK_TRY(vk.vkCreateDescriptorSetLayout(dev, &dli, nullptr, &setLayout));
+    p.setLayout_ = device.own(setLayout);
 
     VkPushConstantRange range{VK_SHADER_STAGE_COMPUTE_BIT, 0, pushConstantBytes};
     VkPipelineLayoutCreateInfo pli{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
@@ -55,15 +57,15 @@ Result<ComputePipeline> ComputePipeline::create(Device& device, ShaderId shader,
     pli.pushConstantRangeCount = pushConstantBytes ? 1 : 0;
     pli.pPushConstantRanges = &range;
     VkPipelineLayout layout = VK_NULL_HANDLE;
-    RV_VK_TRY(vkCreatePipelineLayout(dev, &pli, nullptr, &layout));
-    p.layout_ = Owned<VkPipelineLayout>(dev, layout);
+    RV_VK_TRY(vk.vkCreatePipelineLayout(dev, &pli, nullptr, &layout));
+    p.layout_ = device.own(layout);
 
     VkShaderModuleCreateInfo smi{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
     smi.codeSize = code.size_bytes();
     smi.pCode = code.data();
     VkShaderModule module = VK_NULL_HANDLE;
-    RV_VK_TRY(vkCreateShaderModule(dev, &smi, nullptr, &module));
-    Owned<VkShaderModule> moduleOwner(dev, module);
+    RV_VK_TRY(vk.vkCreateShaderModule(dev, &smi, nullptr, &module));
+    Owned<VkShaderModule> moduleOwner = device.own(module);
 
     std::vector<VkSpecializationMapEntry> entries;
     for (uint32_t i = 0; i < specialization.size(); ++i)
@@ -79,13 +81,13 @@ Result<ComputePipeline> ComputePipeline::create(Device& device, ShaderId shader,
     cpi.stage.pSpecializationInfo = specialization.empty() ? nullptr : &spec;
     cpi.layout = layout;
     VkPipeline pipeline = VK_NULL_HANDLE;
-    RV_VK_TRY(vkCreateComputePipelines(dev, VK_NULL_HANDLE, 1, &cpi, nullptr, &pipeline));
-    p.pipeline_ = Owned<VkPipeline>(dev, pipeline);
+    RV_VK_TRY(vk.vkCreateComputePipelines(dev, VK_NULL_HANDLE, 1, &cpi, nullptr, &pipeline));
+    p.pipeline_ = device.own(pipeline);
     return p;
 }
 
 void ComputePipeline::bind(VkCommandBuffer cmd) const {
-    vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline_.get());
+    vk_->vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline_.get());
 }
 
 void ComputePipeline::pushBuffers(VkCommandBuffer cmd, std::initializer_list<VkDescriptorBufferInfo> buffers) const {
@@ -101,7 +103,7 @@ void ComputePipeline::pushBuffers(VkCommandBuffer cmd, std::initializer_list<VkD
         if (++n == 8)
             break;
     }
-    vkCmdPushDescriptorSetKHR(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, layout_.get(), 0, n, writes);
+    vk_->vkCmdPushDescriptorSetKHR(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, layout_.get(), 0, n, writes);
 }
 
 void ComputePipeline::pushDescriptors(VkCommandBuffer cmd, std::initializer_list<Descriptor> descriptors) const {
@@ -126,7 +128,7 @@ void ComputePipeline::pushDescriptors(VkCommandBuffer cmd, std::initializer_list
         if (++n == 8)
             break;
     }
-    vkCmdPushDescriptorSetKHR(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, layout_.get(), 0, n, writes);
+    vk_->vkCmdPushDescriptorSetKHR(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, layout_.get(), 0, n, writes);
 }
 
 } // namespace rearview::gpu

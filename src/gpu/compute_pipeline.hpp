@@ -47,7 +47,11 @@ public:
     template <typename T>
     void pushConstants(VkCommandBuffer cmd, const T& values) const {
         static_assert(sizeof(T) <= 128, "push constants are limited to 128 bytes");
-        vkCmdPushConstants(cmd, layout_.get(), VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(T), &values);
+        vk_->vkCmdPushConstants(cmd, layout_.get(), VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(T), &values);
+    }
+    /// vkCmdDispatch, through the function table of the pipeline's device.
+    void dispatch(VkCommandBuffer cmd, uint32_t groupsX, uint32_t groupsY, uint32_t groupsZ) const {
+        vk_->vkCmdDispatch(cmd, groupsX, groupsY, groupsZ);
     }
     VkPipelineLayout layout() const { return layout_.get(); }
     /// The shader's local size, read from its SPIR-V at creation.
@@ -55,6 +59,7 @@ public:
     uint32_t localSizeY() const { return localSize_[1]; }
 
 private:
+    const VolkDeviceTable* vk_ = nullptr; ///< the device's (Device::vk())
     Owned<VkDescriptorSetLayout> setLayout_;
     Owned<VkPipelineLayout> layout_;
     Owned<VkPipeline> pipeline_;

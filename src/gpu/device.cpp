@@ -11,16 +11,17 @@
 #include <cstdlib>
 #include <cstring>
 #include <format>
+#include <mutex>
 
 namespace rearview::gpu {
 namespace {
 
 constexpr const char* kValidationLayer = "VK_LAYER_KHRONOS_validation";
 
-// volk keeps one set of Vulkan function pointers per process, loaded for one device, so one
-// Device may exist at a time; its companions (createCompanion(): the same driver and layers,
-// whose entry points take any of their own handles) use those pointers too.
-std::atomic<bool> deviceExists{false};
+// volk's instance-level pointers are loaded once per process, from the first instance: they
+// are the Vulkan loader's trampolines, which dispatch on the handle they are given and so serve
+// every instance of the process. Device-level functions go through each Device's own table.
+std::once_flag instanceFunctionsLoaded;
 
 std::string lower(std::string_view s) {
     std::string out(s);
@@ -153,6 +154,21 @@ Result<const Candidate*> sameAs(const std::vector<Candidate>& cs, const GpuInfo&
                             listDevices(cs)));
 }
 
+// The features rearview's shaders and synchronisation use (vulkanRequirements() lists them).
+constexpr const char* kRequiredFeatures[] = {"timelineSemaphore", "storageBuffer8BitAccess", "synchronization2",
+                                             "hostQueryReset"};
+
+Result<void> checkRequiredFeatures(const std::string& gpu, const VkPhysicalDeviceVulkan12Features& f12,
+                                   const VkPhysicalDeviceVulkan13Features& f13) {
+    const bool has[] = {bool(f12.timelineSemaphore), bool(f12.storageBuffer8BitAccess), bool(f13.synchronization2),
+                        bool(f12.hostQueryReset)};
+    for (size_t i = 0; i < std::size(has); ++i)
+        if (!has[i])
+            return fail(ErrorCode::Unsupported, std::format("GPU '{}' lacks the Vulkan feature {}, which rearview needs",
+                                                            gpu, kRequiredFeatures[i]));
+    return {};
+}
+
 } // namespace
 
 VKAPI_ATTR VkBool32 VKAPI_CALL Device::onDebugMessage(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
@@ -195,12 +211,7 @@ Result<std::unique_ptr<Device>> Device::build(const GpuOptions& options, Device*
                     std::format("the Vulkan loader supports API {}, rearview needs 1.3",
                                 versionString(volkGetInstanceVersion())));
 
-    if (!primary && deviceExists.exchange(true))
-        return fail(ErrorCode::InvalidArgument,
-                    "a GpuContext already exists in this process; rearview drives one Vulkan device per "
-                    "process, so share that context instead of creating another");
     std::unique_ptr<Device> d(new Device());
-    d->ownsProcessSlot_ = !primary;
     d->options_ = options;
 
     std::vector<const char*> layers;
@@ -260,8 +271,7 @@ Result<std::unique_ptr<Device>> Device::build(const GpuOptions& options, Device*
     if (options.validation)
         ici.pNext = &messengerInfo;
     RV_VK_TRY(vkCreateInstance(&ici, nullptr, &d->instance_));
-    if (!primary)
-        volkLoadInstanceOnly(d->instance_);
+    std::call_once(instanceFunctionsLoaded, [&] { volkLoadInstanceOnly(d->instance_); });
     if (options.validation) {
         d->destroyMessenger_ = reinterpret_cast<PFN_vkDestroyDebugUtilsMessengerEXT>(
             vkGetInstanceProcAddr(d->instance_, "vkDestroyDebugUtilsMessengerEXT"));
@@ -333,14 +343,7 @@ Result<std::unique_ptr<Device>> Device::build(const GpuOptions& options, Device*
     f11.pNext = &f12;
     f12.pNext = &f13;
     vkGetPhysicalDeviceFeatures2(c.pd, &f2);
-    auto missing = [&](std::string_view feature) {
-        return fail(ErrorCode::Unsupported,
-                    std::format("GPU '{}' lacks the Vulkan feature {}, which rearview needs", d->info_.name, feature));
-    };
-    if (!f12.timelineSemaphore) return missing("timelineSemaphore");
-    if (!f12.storageBuffer8BitAccess) return missing("storageBuffer8BitAccess");
-    if (!f13.synchronization2) return missing("synchronization2");
-    if (!f12.hostQueryReset) return missing("hostQueryReset");
+    RV_TRY(checkRequiredFeatures(d->info_.name, f12, f13));
 
     VkPhysicalDeviceVulkan13Features e13{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_FEATURES};
     VkPhysicalDeviceVulkan12Features e12{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES};
@@ -470,29 +473,7 @@ Result<std::unique_ptr<Device>> Device::build(const GpuOptions& options, Device*
         dci.ppEnabledExtensionNames = exts.data();
         RV_VK_TRY(vkCreateDevice(c.pd, &dci, nullptr, &d->device_));
     }
-    if (!primary)
-        volkLoadDevice(d->device_);
-    vkGetDeviceQueue(d->device_, d->queueFamily_, 0, &d->queue_);
-
-    VmaVulkanFunctions fns{};
-    fns.vkGetInstanceProcAddr = vkGetInstanceProcAddr;
-    fns.vkGetDeviceProcAddr = vkGetDeviceProcAddr;
-    VmaAllocatorCreateInfo aci{};
-    aci.vulkanApiVersion = VK_API_VERSION_1_3;
-    aci.physicalDevice = c.pd;
-    aci.device = d->device_;
-    aci.instance = d->instance_;
-    aci.pVulkanFunctions = &fns;
-    RV_VK_TRY(vmaCreateAllocator(&aci, &d->allocator_));
-
-    VkSemaphoreTypeCreateInfo sti{VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO};
-    sti.semaphoreType = VK_SEMAPHORE_TYPE_TIMELINE;
-    sti.initialValue = 0;
-    VkSemaphoreCreateInfo sci{VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO, &sti};
-    VkSemaphore timeline = VK_NULL_HANDLE;
-    RV_VK_TRY(vkCreateSemaphore(d->device_, &sci, nullptr, &timeline));
-    d->timeline_ = Owned<VkSemaphore>(d->device_, timeline);
-    d->clock_ = GpuClock::create(*d);
+    RV_TRY(d->useDevice(0));
 
     log::at(primary ? LogLevel::Debug : LogLevel::Info, "GPU{}: {} [{}], driver {} {}, Vulkan {} ({}{})",
               primary ? " (companion device)" : "", d->info_.name, d->info_.type, d->info_.driverName,
@@ -501,27 +482,156 @@ Result<std::unique_ptr<Device>> Device::build(const GpuOptions& options, Device*
     return d;
 }
 
+Result<void> Device::useDevice(uint32_t queueIndex) {
+    volkLoadDeviceTable(&vk_, device_);
+    vk_.vkGetDeviceQueue(device_, queueFamily_, queueIndex, &queue_);
+
+    VmaVulkanFunctions fns{};
+    fns.vkGetInstanceProcAddr = vkGetInstanceProcAddr;
+    fns.vkGetDeviceProcAddr = vkGetDeviceProcAddr;
+    VmaAllocatorCreateInfo aci{};
+    aci.vulkanApiVersion = VK_API_VERSION_1_3;
+    aci.physicalDevice = physical_;
+    aci.device = device_;
+    aci.instance = instance_;
+    aci.pVulkanFunctions = &fns;
+    RV_VK_TRY(vmaCreateAllocator(&aci, &allocator_));
+
+    VkSemaphoreTypeCreateInfo sti{VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO};
+    sti.semaphoreType = VK_SEMAPHORE_TYPE_TIMELINE;
+    sti.initialValue = 0;
+    VkSemaphoreCreateInfo sci{VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO, &sti};
+    VkSemaphore timeline = VK_NULL_HANDLE;
+    RV_VK_TRY(vk_.vkCreateSemaphore(device_, &sci, nullptr, &timeline));
+    timeline_ = own(timeline);
+    clock_ = GpuClock::create(*this);
+    return {};
+}
+
 Device::~Device() {
     if (device_) {
-        vkDeviceWaitIdle(device_); // teardown only
+        // Teardown only. An application's device may be busy with the application's own work
+        // (and its queues in use by its threads): only rearview's submissions are waited for.
+        if (!adopted_)
+            vk_.vkDeviceWaitIdle(device_);
+        else if (timeline_)
+            (void)waitTimeline(lastTimelineValue(), UINT64_MAX);
         deferred_.collect(UINT64_MAX);
         timeline_.reset();
         if (allocator_)
             vmaDestroyAllocator(allocator_);
-        vkDestroyDevice(device_, nullptr);
+        if (!adopted_)
+            vk_.vkDestroyDevice(device_, nullptr);
     }
     if (messenger_)
         destroyMessenger_(instance_, messenger_, nullptr);
-    if (instance_)
+    if (instance_ && !adopted_)
         vkDestroyInstance(instance_, nullptr);
-
-    if (ownsProcessSlot_)
-        deviceExists = false;
 }
+
+Result<std::unique_ptr<Device>> Device::adopt(const AppHandles& app, const GpuOptions& options) {
+    if (VkResult r = volkInitialize(); r != VK_SUCCESS)
+        return fail(ErrorCode::Unsupported, "no Vulkan loader (libvulkan.so.1) found in this process");
+    if (!app.instance || !app.physical || !app.device)
+        return fail(ErrorCode::InvalidArgument,
+                    "AppVulkanDevice needs the instance, physical device and device (as integers), none of them 0");
+    std::call_once(instanceFunctionsLoaded, [&] { volkLoadInstanceOnly(app.instance); });
+    std::unique_ptr<Device> d(new Device());
+    d->adopted_ = true;
+    d->options_ = options;
+    d->instance_ = app.instance;
+    d->physical_ = app.physical;
+    d->device_ = app.device;
+    d->queueFamily_ = app.queueFamily;
+    d->lockQueue_ = app.lockQueue;
+    d->unlockQueue_ = app.unlockQueue;
+
+    // The physical device as an enumerated candidate: its index is what companions find it by.
+    uint32_t count = 0;
+    vkEnumeratePhysicalDevices(app.instance, &count, nullptr);
+    std::vector<VkPhysicalDevice> pds(count);
+    vkEnumeratePhysicalDevices(app.instance, &count, pds.data());
+    const auto at = std::ranges::find(pds, app.physical);
+    if (at == pds.end())
+        return fail(ErrorCode::InvalidArgument, "AppVulkanDevice: the physical device is not one of the instance's");
+    VkPhysicalDeviceDriverProperties driver{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES};
+    VkPhysicalDeviceProperties2 props{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, &driver};
+    vkGetPhysicalDeviceProperties2(app.physical, &props);
+    d->limits_ = props.properties.limits;
+    d->info_ = {.name = props.properties.deviceName,
+                .type = std::string(typeName(props.properties.deviceType)),
+                .driverName = driver.driverName,
+                .driverInfo = driver.driverInfo,
+                .apiVersion = versionString(props.properties.apiVersion),
+                .index = uint32_t(at - pds.begin()),
+                .whyChosen = "the application's device"};
+    if (props.properties.apiVersion < VK_API_VERSION_1_3)
+        return fail(ErrorCode::Unsupported, std::format("the application's GPU '{}' has Vulkan {}, rearview needs 1.3",
+                                                        d->info_.name, d->info_.apiVersion));
+
+    uint32_t familyCount = 0;
+    vkGetPhysicalDeviceQueueFamilyProperties(app.physical, &familyCount, nullptr);
+    std::vector<VkQueueFamilyProperties> families(familyCount);
+    vkGetPhysicalDeviceQueueFamilyProperties(app.physical, &familyCount, families.data());
+    if (app.queueFamily >= familyCount || !(families[app.queueFamily].queueFlags & VK_QUEUE_COMPUTE_BIT) ||
+        app.queueIndex >= families[app.queueFamily].queueCount)
+        return fail(ErrorCode::InvalidArgument,
+                    std::format("AppVulkanDevice: queue {} of family {} is not a compute queue of GPU '{}'",
+                                app.queueIndex, app.queueFamily, d->info_.name));
+    if (families[app.queueFamily].timestampValidBits > 0 && !test_hooks::gpuTimestampsDisabled())
+        d->timestampPeriodNs_ = props.properties.limits.timestampPeriod;
+
+    VkPhysicalDeviceVulkan13Features f13{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_FEATURES};
+    VkPhysicalDeviceVulkan12Features f12{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES, &f13};
+    VkPhysicalDeviceFeatures2 f2{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, &f12};
+    vkGetPhysicalDeviceFeatures2(app.physical, &f2);
+    RV_TRY(checkRequiredFeatures(d->info_.name, f12, f13));
+
+    const auto enabled = [&](const std::vector<std::string>& list, std::string_view name) {
+        return std::ranges::find(list, name) != list.end();
+    };
+    if (!enabled(app.deviceExtensions, VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME))
+        return fail(ErrorCode::Unsupported,
+                    std::format("the application's device was not created with {}, which rearview needs "
+                                "(vulkanRequirements() lists what it needs)",
+                                VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME));
+    DeviceExtensions& e = d->extensions_;
+    e.externalMemoryFd = enabled(app.deviceExtensions, VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME);
+    e.externalMemoryDmaBuf = e.externalMemoryFd && enabled(app.deviceExtensions, VK_EXT_EXTERNAL_MEMORY_DMA_BUF_EXTENSION_NAME);
+    e.externalMemoryHost = enabled(app.deviceExtensions, VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME);
+    e.swapchain = enabled(app.deviceExtensions, VK_KHR_SWAPCHAIN_EXTENSION_NAME);
+    e.displayTiming = e.swapchain && enabled(app.deviceExtensions, VK_GOOGLE_DISPLAY_TIMING_EXTENSION_NAME);
+    e.calibratedTimestamps = d->timestampPeriodNs_ > 0 &&
+                             (enabled(app.deviceExtensions, VK_KHR_CALIBRATED_TIMESTAMPS_EXTENSION_NAME) ||
+                              enabled(app.deviceExtensions, VK_EXT_CALIBRATED_TIMESTAMPS_EXTENSION_NAME)) &&
+                             hasMonotonicTimeDomain(app.physical);
+    if (e.externalMemoryHost) {
+        VkPhysicalDeviceExternalMemoryHostPropertiesEXT hp{
+            VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_MEMORY_HOST_PROPERTIES_EXT};
+        VkPhysicalDeviceProperties2 p2{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, &hp};
+        vkGetPhysicalDeviceProperties2(app.physical, &p2);
+        d->hostPointerAlignment_ = hp.minImportedHostPointerAlignment;
+    }
+    InstanceExtensions& ie = d->instanceExtensions_;
+    ie.surface = enabled(app.instanceExtensions, VK_KHR_SURFACE_EXTENSION_NAME);
+    ie.headlessSurface = ie.surface && enabled(app.instanceExtensions, VK_EXT_HEADLESS_SURFACE_EXTENSION_NAME);
+    ie.xlibSurface = ie.surface && enabled(app.instanceExtensions, "VK_KHR_xlib_surface");
+    ie.xcbSurface = ie.surface && enabled(app.instanceExtensions, "VK_KHR_xcb_surface");
+    ie.waylandSurface = ie.surface && enabled(app.instanceExtensions, "VK_KHR_wayland_surface");
+    ie.display = ie.surface && enabled(app.instanceExtensions, VK_KHR_DISPLAY_EXTENSION_NAME);
+
+    RV_TRY(d->useDevice(app.queueIndex));
+    log::info("GPU: the application's {} [{}], driver {} {}, Vulkan {} (queue {} of family {})", d->info_.name,
+              d->info_.type, d->info_.driverName, d->info_.driverInfo, d->info_.apiVersion, app.queueIndex,
+              app.queueFamily);
+    return d;
+}
+
+std::vector<std::string> Device::requiredFeatures() { return {std::begin(kRequiredFeatures), std::end(kRequiredFeatures)}; }
 
 uint64_t Device::completedTimelineValue() const {
     uint64_t value = 0;
-    vkGetSemaphoreCounterValue(device_, timeline_.get(), &value);
+    vk_.vkGetSemaphoreCounterValue(device_, timeline_.get(), &value);
     return value;
 }
 
@@ -531,7 +641,7 @@ Result<void> Device::waitTimeline(uint64_t value, uint64_t timeoutNs) const {
     wi.semaphoreCount = 1;
     wi.pSemaphores = &sem;
     wi.pValues = &value;
-    VkResult r = vkWaitSemaphores(device_, &wi, timeoutNs);
+    VkResult r = vk_.vkWaitSemaphores(device_, &wi, timeoutNs);
     if (r == VK_TIMEOUT)
         return fail(ErrorCode::DeviceLost, std::format("GPU work {} did not finish within {} ms", value,
                                                        timeoutNs / 1'000'000));
@@ -554,7 +664,7 @@ Result<void> Device::submit(const VkSubmitInfo2& info) {
             log::warn("timeline value {} submitted before {} (a value was taken and never submitted)", signal,
                       submittedTimelineValue_ + 1);
     }
-    VkResult r = vkQueueSubmit2(queue_, 1, &info, VK_NULL_HANDLE);
+    VkResult r = withAppQueueLock([&] { return vk_.vkQueueSubmit2(queue_, 1, &info, VK_NULL_HANDLE); });
     if (signal > 0) {
         // Advanced even on failure so later submissions are not held back.
         submittedTimelineValue_ = std::max(submittedTimelineValue_, signal);
@@ -568,7 +678,7 @@ Result<VkResult> Device::present(const VkPresentInfoKHR& info) {
     VkResult r;
     {
         std::lock_guard lock(queueMutex_);
-        r = vkQueuePresentKHR(queue_, &info);
+        r = withAppQueueLock([&] { return vk_.vkQueuePresentKHR(queue_, &info); });
     }
     if (r == VK_SUCCESS || r == VK_SUBOPTIMAL_KHR || r == VK_ERROR_OUT_OF_DATE_KHR || r == VK_ERROR_SURFACE_LOST_KHR)
         return r;
@@ -577,7 +687,7 @@ Result<VkResult> Device::present(const VkPresentInfoKHR& info) {
 
 void Device::waitQueueIdle() {
     std::lock_guard lock(queueMutex_);
-    vkQueueWaitIdle(queue_);
+    withAppQueueLock([&] { return vk_.vkQueueWaitIdle(queue_); });
 }
 
 Result<void> Device::checkPresentSupport(VkSurfaceKHR surface) const {

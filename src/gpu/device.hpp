@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -57,12 +58,25 @@ struct InstanceExtensions {
 };
 
 /// Instance, physical and logical device, one compute queue, VMA, the device timeline and
-/// deferred destruction. Not movable: the debug messenger points at it. One per process
-/// (volk's function pointers are process-wide); create() fails while another exists.
+/// deferred destruction. Not movable: the debug messenger points at it. Its device-level
+/// Vulkan functions are its own (vk()), so several may exist in one process.
 /// Companions (createCompanion()) are the exception: more devices on the same GPU.
 class Device {
 public:
     static Result<std::unique_ptr<Device>> create(const GpuOptions& options);
+    /// An application's Vulkan objects (AppVulkanDevice, as handles).
+    struct AppHandles {
+        VkInstance instance = VK_NULL_HANDLE;
+        VkPhysicalDevice physical = VK_NULL_HANDLE;
+        VkDevice device = VK_NULL_HANDLE;
+        uint32_t queueFamily = 0, queueIndex = 0;
+        std::vector<std::string> instanceExtensions, deviceExtensions;
+        std::function<void()> lockQueue, unlockQueue;
+    };
+    /// A Device on the application's objects, which it never destroys (GpuContext::adopt()).
+    static Result<std::unique_ptr<Device>> adopt(const AppHandles& app, const GpuOptions& options);
+    /// The Vulkan 1.2/1.3 features rearview needs enabled.
+    static std::vector<std::string> requiredFeatures();
     /// A second logical device on `primary`'s GPU, through its own instance, with its own
     /// queue at the lowest queue priority: work that must never hold up the primary's queue
     /// (the record branch) goes there. On a GPU the driver schedules the two queues; on a CPU
@@ -70,8 +84,8 @@ public:
     /// starts when the instance enumerates devices) the companion gets worker threads of its
     /// own, created on the calling thread and so inheriting its scheduling priority: create
     /// it on a background-priority thread and its GPU work runs at background priority.
-    /// The same driver serves both devices, so volk's pointers, loaded for `primary`, serve the
-    /// companion too. Its validation messages count in `primary` (which must outlive it).
+    /// It has its own function table. Its validation messages count in `primary` (which must
+    /// outlive it).
     /// `priority`: how the companion's queue is scheduled (Background for the record branch,
     /// Processing for the viewfinder's frame work while the primary presents).
     static Result<std::unique_ptr<Device>> createCompanion(Device& primary,
@@ -83,6 +97,14 @@ public:
     VkInstance instance() const { return instance_; }
     VkPhysicalDevice physical() const { return physical_; }
     VkDevice device() const { return device_; }
+    /// The device's own Vulkan functions (volkLoadDeviceTable): every device-level call on
+    /// this device, or on a queue or command buffer of it, goes through this table.
+    const VolkDeviceTable& vk() const { return vk_; }
+    /// Ownership of `handle`, created on this device (destroyed through vk()).
+    template <typename T>
+    Owned<T> own(T handle) const {
+        return Owned<T>(vk_, device_, handle);
+    }
     VmaAllocator allocator() const { return allocator_; }
     VkQueue queue() const { return queue_; }
     uint32_t queueFamily() const { return queueFamily_; }
@@ -134,6 +156,18 @@ public:
 private:
     Device() = default;
     static Result<std::unique_ptr<Device>> build(const GpuOptions& options, Device* primary, QueuePriority priority);
+    /// Once device_ exists: its function table, queue, allocator, timeline and clock.
+    Result<void> useDevice(uint32_t queueIndex);
+    /// `call` under the application's queue lock, when it gave one.
+    template <typename F>
+    VkResult withAppQueueLock(F&& call) {
+        if (lockQueue_)
+            lockQueue_();
+        const VkResult r = call();
+        if (unlockQueue_)
+            unlockQueue_();
+        return r;
+    }
     static VKAPI_ATTR VkBool32 VKAPI_CALL onDebugMessage(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
                                                          VkDebugUtilsMessageTypeFlagsEXT types,
                                                          const VkDebugUtilsMessengerCallbackDataEXT* data,
@@ -143,9 +177,11 @@ private:
     VkInstance instance_ = VK_NULL_HANDLE;
     VkDebugUtilsMessengerEXT messenger_ = VK_NULL_HANDLE;
     PFN_vkDestroyDebugUtilsMessengerEXT destroyMessenger_ = nullptr;
-    bool ownsProcessSlot_ = false;
     VkPhysicalDevice physical_ = VK_NULL_HANDLE;
     VkDevice device_ = VK_NULL_HANDLE;
+    bool adopted_ = false; ///< the instance and device are the application's
+    std::function<void()> lockQueue_, unlockQueue_;
+    VolkDeviceTable vk_{};
     VmaAllocator allocator_ = VK_NULL_HANDLE;
     VkQueue queue_ = VK_NULL_HANDLE;
     uint32_t queueFamily_ = 0;

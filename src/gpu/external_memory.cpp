@@ -22,8 +22,8 @@ Result<Owned<VkBuffer>> createExternalBuffer(Device& device, VkDeviceSize size,
     bci.usage = kImportedBufferUsage;
     bci.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
     VkBuffer buffer = VK_NULL_HANDLE;
-    RV_VK_TRY(vkCreateBuffer(device.device(), &bci, nullptr, &buffer));
-    return Owned<VkBuffer>(device.device(), buffer);
+    RV_VK_TRY(device.vk().vkCreateBuffer(device.device(), &bci, nullptr, &buffer));
+    return device.own(buffer);
 }
 
 // First memory type allowed by both the buffer and the external handle.
@@ -48,10 +48,10 @@ Result<ImportedBuffer> importHostMemory(Device& device, void* data, VkDeviceSize
     if (!buffer)
         return std::unexpected(buffer.error());
     VkMemoryHostPointerPropertiesEXT hostProps{VK_STRUCTURE_TYPE_MEMORY_HOST_POINTER_PROPERTIES_EXT};
-    RV_VK_TRY(vkGetMemoryHostPointerPropertiesEXT(device.device(), VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT,
+    RV_VK_TRY(device.vk().vkGetMemoryHostPointerPropertiesEXT(device.device(), VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT,
                                                   data, &hostProps));
     VkMemoryRequirements req;
-    vkGetBufferMemoryRequirements(device.device(), buffer->get(), &req);
+    device.vk().vkGetBufferMemoryRequirements(device.device(), buffer->get(), &req);
     auto type = pickMemoryType(device, req.memoryTypeBits & hostProps.memoryTypeBits, "host pointer");
     if (!type)
         return std::unexpected(type.error());
@@ -62,9 +62,9 @@ Result<ImportedBuffer> importHostMemory(Device& device, void* data, VkDeviceSize
     mai.allocationSize = size;
     mai.memoryTypeIndex = *type;
     VkDeviceMemory mem = VK_NULL_HANDLE;
-    RV_VK_TRY(vkAllocateMemory(device.device(), &mai, nullptr, &mem));
-    ImportedBuffer out{std::move(*buffer), Owned<VkDeviceMemory>(device.device(), mem)};
-    RV_VK_TRY(vkBindBufferMemory(device.device(), out.buffer.get(), mem, 0));
+    RV_VK_TRY(device.vk().vkAllocateMemory(device.device(), &mai, nullptr, &mem));
+    ImportedBuffer out{std::move(*buffer), device.own(mem)};
+    RV_VK_TRY(device.vk().vkBindBufferMemory(device.device(), out.buffer.get(), mem, 0));
     return out;
 }
 
@@ -73,10 +73,10 @@ Result<ImportedBuffer> importDmaBuf(Device& device, int dmaBufFd, VkDeviceSize s
     if (!buffer)
         return std::unexpected(buffer.error());
     VkMemoryFdPropertiesKHR fdProps{VK_STRUCTURE_TYPE_MEMORY_FD_PROPERTIES_KHR};
-    RV_VK_TRY(vkGetMemoryFdPropertiesKHR(device.device(), VK_EXTERNAL_MEMORY_HANDLE_TYPE_DMA_BUF_BIT_EXT, dmaBufFd,
+    RV_VK_TRY(device.vk().vkGetMemoryFdPropertiesKHR(device.device(), VK_EXTERNAL_MEMORY_HANDLE_TYPE_DMA_BUF_BIT_EXT, dmaBufFd,
                                          &fdProps));
     VkMemoryRequirements req;
-    vkGetBufferMemoryRequirements(device.device(), buffer->get(), &req);
+    device.vk().vkGetBufferMemoryRequirements(device.device(), buffer->get(), &req);
     auto type = pickMemoryType(device, req.memoryTypeBits & fdProps.memoryTypeBits, "dma-buf");
     if (!type)
         return std::unexpected(type.error());
@@ -92,12 +92,12 @@ Result<ImportedBuffer> importDmaBuf(Device& device, int dmaBufFd, VkDeviceSize s
     mai.allocationSize = req.size;
     mai.memoryTypeIndex = *type;
     VkDeviceMemory mem = VK_NULL_HANDLE;
-    if (VkResult r = vkAllocateMemory(device.device(), &mai, nullptr, &mem); r != VK_SUCCESS) {
+    if (VkResult r = device.vk().vkAllocateMemory(device.device(), &mai, nullptr, &mem); r != VK_SUCCESS) {
         close(fd);
         return std::unexpected(vkError(r, "vkAllocateMemory (dma-buf import)"));
     }
-    ImportedBuffer out{std::move(*buffer), Owned<VkDeviceMemory>(device.device(), mem)};
-    RV_VK_TRY(vkBindBufferMemory(device.device(), out.buffer.get(), mem, 0));
+    ImportedBuffer out{std::move(*buffer), device.own(mem)};
+    RV_VK_TRY(device.vk().vkBindBufferMemory(device.device(), out.buffer.get(), mem, 0));
     return out;
 }
 

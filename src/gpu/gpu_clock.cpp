@@ -92,24 +92,24 @@ bool GpuClock::measureOffset() {
     qci.queryType = VK_QUERY_TYPE_TIMESTAMP;
     qci.queryCount = 1;
     VkQueryPool created = VK_NULL_HANDLE;
-    if (vkCreateQueryPool(device_->device(), &qci, nullptr, &created) != VK_SUCCESS)
+    if (device_->vk().vkCreateQueryPool(device_->device(), &qci, nullptr, &created) != VK_SUCCESS)
         return false;
-    const Owned<VkQueryPool> queries(device_->device(), created);
+    const Owned<VkQueryPool> queries = device_->own(created);
     auto submitter = Submitter::create(*device_, 1, 1);
     if (!submitter)
         return false;
     auto cmd = submitter->begin();
     if (!cmd)
         return false;
-    vkCmdResetQueryPool(*cmd, created, 0, 1);
-    vkCmdWriteTimestamp2(*cmd, VK_PIPELINE_STAGE_2_TOP_OF_PIPE_BIT, created, 0);
+    device_->vk().vkCmdResetQueryPool(*cmd, created, 0, 1);
+    device_->vk().vkCmdWriteTimestamp2(*cmd, VK_PIPELINE_STAGE_2_TOP_OF_PIPE_BIT, created, 0);
     const uint64_t beforeNs = monotonicNs();
     auto value = submitter->submit();
     if (!value || !device_->waitTimeline(*value, kMeasureTimeoutNs))
         return false;
     const uint64_t afterNs = monotonicNs();
     uint64_t ticks = 0;
-    if (vkGetQueryPoolResults(device_->device(), created, 0, 1, sizeof ticks, &ticks, sizeof ticks,
+    if (device_->vk().vkGetQueryPoolResults(device_->device(), created, 0, 1, sizeof ticks, &ticks, sizeof ticks,
                               VK_QUERY_RESULT_64_BIT) != VK_SUCCESS)
         return false;
     // The timestamp was written somewhere between submission and completion: the middle.

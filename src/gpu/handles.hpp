@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Move-only owners for Vulkan handles created from a VkDevice.
+// Move-only owners for Vulkan handles created from a VkDevice, destroyed through that
+// device's own function table.
 #pragma once
 
 #include "gpu/vulkan.hpp"
@@ -14,7 +15,9 @@ struct Destroy;
 #define RV_DESTROYER(Type, fn)                                                               \
     template <>                                                                              \
     struct Destroy<Type> {                                                                   \
-        static void destroy(VkDevice device, Type handle) { fn(device, handle, nullptr); }   \
+        static void destroy(const VolkDeviceTable& vk, VkDevice device, Type handle) {       \
+            vk.fn(device, handle, nullptr);                                                  \
+        }                                                                                    \
     };
 RV_DESTROYER(VkPipeline, vkDestroyPipeline)
 RV_DESTROYER(VkPipelineLayout, vkDestroyPipelineLayout)
@@ -37,14 +40,16 @@ template <typename T>
 class Owned {
 public:
     Owned() = default;
-    Owned(VkDevice device, T handle) : device_(device), handle_(handle) {}
+    /// `vk`: the function table of `device` (Device::vk()), which must outlive this.
+    Owned(const VolkDeviceTable& vk, VkDevice device, T handle) : vk_(&vk), device_(device), handle_(handle) {}
     Owned(const Owned&) = delete;
     Owned& operator=(const Owned&) = delete;
     Owned(Owned&& o) noexcept
-        : device_(o.device_), handle_(std::exchange(o.handle_, VK_NULL_HANDLE)) {}
+        : vk_(o.vk_), device_(o.device_), handle_(std::exchange(o.handle_, VK_NULL_HANDLE)) {}
     Owned& operator=(Owned&& o) noexcept {
         if (this != &o) {
             reset();
+            vk_ = o.vk_;
             device_ = o.device_;
             handle_ = std::exchange(o.handle_, VK_NULL_HANDLE);
         }
@@ -54,13 +59,14 @@ public:
 
     void reset() {
         if (handle_ != VK_NULL_HANDLE)
-            Destroy<T>::destroy(device_, handle_);
+            Destroy<T>::destroy(*vk_, device_, handle_);
         handle_ = VK_NULL_HANDLE;
     }
     T get() const { return handle_; }
     explicit operator bool() const { return handle_ != VK_NULL_HANDLE; }
 
 private:
+    const VolkDeviceTable* vk_ = nullptr;
     VkDevice device_ = VK_NULL_HANDLE;
     T handle_ = VK_NULL_HANDLE;
 };

@@ -36,8 +36,8 @@ Result<Image> Image::create(Device& device, VkImageType type, VkFormat format, V
     vci.format = format;
     vci.subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1};
     VkImageView view = VK_NULL_HANDLE;
-    RV_VK_TRY(vkCreateImageView(device.device(), &vci, nullptr, &view));
-    img.view_ = Owned<VkImageView>(device.device(), view);
+    RV_VK_TRY(device.vk().vkCreateImageView(device.device(), &vci, nullptr, &view));
+    img.view_ = device.own(view);
     return img;
 }
 
@@ -78,7 +78,7 @@ Result<uint64_t> Image::upload(Device& device, std::span<const std::byte> texels
 
     auto transition = [&](VkImageLayout from, VkImageLayout to, VkPipelineStageFlags2 srcStage,
                           VkAccessFlags2 srcAccess, VkPipelineStageFlags2 dstStage, VkAccessFlags2 dstAccess) {
-        imageBarrier(*cmd, image_, from, to, srcStage, srcAccess, dstStage, dstAccess);
+        imageBarrier(device, *cmd, image_, from, to, srcStage, srcAccess, dstStage, dstAccess);
     };
     // From UNDEFINED: the old contents are discarded, but earlier shader reads of this image
     // (a re-upload) must finish before the copy overwrites it.
@@ -88,7 +88,7 @@ Result<uint64_t> Image::upload(Device& device, std::span<const std::byte> texels
     VkBufferImageCopy region{};
     region.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
     region.imageExtent = extent_;
-    vkCmdCopyBufferToImage(*cmd, staging->get(), image_, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 1, &region);
+    device.vk().vkCmdCopyBufferToImage(*cmd, staging->get(), image_, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 1, &region);
     // Covers compute work in later submissions too (submission order on one queue).
     transition(VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL,
                VK_PIPELINE_STAGE_2_COPY_BIT, VK_ACCESS_2_TRANSFER_WRITE_BIT,

@@ -21,8 +21,8 @@ Result<Submitter> Submitter::create(Device& device, uint32_t slots, uint32_t max
             qci.queryType = VK_QUERY_TYPE_TIMESTAMP;
             qci.queryCount = maxSpans * 2;
             VkQueryPool qp = VK_NULL_HANDLE;
-            RV_VK_TRY(vkCreateQueryPool(device.device(), &qci, nullptr, &qp));
-            s.slots_[i].queries = Owned<VkQueryPool>(device.device(), qp);
+            RV_VK_TRY(device.vk().vkCreateQueryPool(device.device(), &qci, nullptr, &qp));
+            s.slots_[i].queries = device.own(qp);
         }
     }
     return s;
@@ -39,11 +39,11 @@ Result<VkCommandBuffer> Submitter::begin() {
     slot.open.clear();
     slot.value = 0;
     if (slot.queries)
-        vkResetQueryPool(device_->device(), slot.queries.get(), 0, maxSpans_ * 2);
-    RV_VK_TRY(vkResetCommandBuffer(slot.cmd, 0));
+        device_->vk().vkResetQueryPool(device_->device(), slot.queries.get(), 0, maxSpans_ * 2);
+    RV_VK_TRY(device_->vk().vkResetCommandBuffer(slot.cmd, 0));
     VkCommandBufferBeginInfo bi{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
     bi.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
-    RV_VK_TRY(vkBeginCommandBuffer(slot.cmd, &bi));
+    RV_VK_TRY(device_->vk().vkBeginCommandBuffer(slot.cmd, &bi));
     recording_ = true;
     return slot.cmd;
 }
@@ -55,7 +55,7 @@ void Submitter::beginSpan(std::string name) {
     uint32_t index = uint32_t(slot.spans.size());
     slot.spans.push_back({std::move(name), 0});
     slot.open.push_back(index);
-    vkCmdWriteTimestamp2(slot.cmd, VK_PIPELINE_STAGE_2_TOP_OF_PIPE_BIT, slot.queries.get(), index * 2);
+    device_->vk().vkCmdWriteTimestamp2(slot.cmd, VK_PIPELINE_STAGE_2_TOP_OF_PIPE_BIT, slot.queries.get(), index * 2);
 }
 
 void Submitter::endSpan() {
@@ -64,7 +64,7 @@ void Submitter::endSpan() {
         return;
     uint32_t index = slot.open.back();
     slot.open.pop_back();
-    vkCmdWriteTimestamp2(slot.cmd, VK_PIPELINE_STAGE_2_BOTTOM_OF_PIPE_BIT, slot.queries.get(), index * 2 + 1);
+    device_->vk().vkCmdWriteTimestamp2(slot.cmd, VK_PIPELINE_STAGE_2_BOTTOM_OF_PIPE_BIT, slot.queries.get(), index * 2 + 1);
 }
 
 Result<uint64_t> Submitter::submit(std::span<const VkSemaphoreSubmitInfo> waits) {
@@ -73,7 +73,7 @@ Result<uint64_t> Submitter::submit(std::span<const VkSemaphoreSubmitInfo> waits)
     Slot& slot = slots_[current_];
     while (!slot.open.empty())
         endSpan();
-    RV_VK_TRY(vkEndCommandBuffer(slot.cmd));
+    RV_VK_TRY(device_->vk().vkEndCommandBuffer(slot.cmd));
     uint64_t value = device_->nextTimelineValue();
     VkCommandBufferSubmitInfo cbi{VK_STRUCTURE_TYPE_COMMAND_BUFFER_SUBMIT_INFO};
     cbi.commandBuffer = slot.cmd;
@@ -101,7 +101,7 @@ Result<std::vector<GpuSpan>> Submitter::spans(uint64_t value) {
         if (!slot.queries || slot.spans.empty())
             return std::vector<GpuSpan>{};
         std::vector<uint64_t> ticks(slot.spans.size() * 2);
-        RV_VK_TRY(vkGetQueryPoolResults(device_->device(), slot.queries.get(), 0, uint32_t(ticks.size()),
+        RV_VK_TRY(device_->vk().vkGetQueryPoolResults(device_->device(), slot.queries.get(), 0, uint32_t(ticks.size()),
                                         ticks.size() * sizeof(uint64_t), ticks.data(), sizeof(uint64_t),
                                         VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT));
         std::vector<GpuSpan> out = slot.spans;
@@ -126,18 +126,18 @@ Result<std::vector<VkCommandBuffer>> createCommandBuffers(Device& device, uint32
     pci.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;
     pci.queueFamilyIndex = device.queueFamily();
     VkCommandPool created = VK_NULL_HANDLE;
-    RV_VK_TRY(vkCreateCommandPool(device.device(), &pci, nullptr, &created));
-    pool = Owned<VkCommandPool>(device.device(), created);
+    RV_VK_TRY(device.vk().vkCreateCommandPool(device.device(), &pci, nullptr, &created));
+    pool = device.own(created);
     std::vector<VkCommandBuffer> cmds(count);
     VkCommandBufferAllocateInfo ai{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
     ai.commandPool = created;
     ai.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
     ai.commandBufferCount = count;
-    RV_VK_TRY(vkAllocateCommandBuffers(device.device(), &ai, cmds.data()));
+    RV_VK_TRY(device.vk().vkAllocateCommandBuffers(device.device(), &ai, cmds.data()));
     return cmds;
 }
 
-void imageBarrier(VkCommandBuffer cmd, VkImage image, VkImageLayout from, VkImageLayout to,
+void imageBarrier(const Device& device, VkCommandBuffer cmd, VkImage image, VkImageLayout from, VkImageLayout to,
                   VkPipelineStageFlags2 srcStage, VkAccessFlags2 srcAccess, VkPipelineStageFlags2 dstStage,
                   VkAccessFlags2 dstAccess) {
     VkImageMemoryBarrier2 b{VK_STRUCTURE_TYPE_IMAGE_MEMORY_BARRIER_2};
@@ -154,10 +154,10 @@ void imageBarrier(VkCommandBuffer cmd, VkImage image, VkImageLayout from, VkImag
     VkDependencyInfo di{VK_STRUCTURE_TYPE_DEPENDENCY_INFO};
     di.imageMemoryBarrierCount = 1;
     di.pImageMemoryBarriers = &b;
-    vkCmdPipelineBarrier2(cmd, &di);
+    device.vk().vkCmdPipelineBarrier2(cmd, &di);
 }
 
-void memoryBarrier(VkCommandBuffer cmd, VkPipelineStageFlags2 srcStage, VkAccessFlags2 srcAccess,
+void memoryBarrier(const Device& device, VkCommandBuffer cmd, VkPipelineStageFlags2 srcStage, VkAccessFlags2 srcAccess,
                    VkPipelineStageFlags2 dstStage, VkAccessFlags2 dstAccess) {
     VkMemoryBarrier2 mb{VK_STRUCTURE_TYPE_MEMORY_BARRIER_2};
     mb.srcStageMask = srcStage;
@@ -167,7 +167,7 @@ void memoryBarrier(VkCommandBuffer cmd, VkPipelineStageFlags2 srcStage, VkAccess
     VkDependencyInfo di{VK_STRUCTURE_TYPE_DEPENDENCY_INFO};
     di.memoryBarrierCount = 1;
     di.pMemoryBarriers = &mb;
-    vkCmdPipelineBarrier2(cmd, &di);
+    device.vk().vkCmdPipelineBarrier2(cmd, &di);
 }
 
 } // namespace rearview::gpu

@@ -86,12 +86,12 @@ Result<std::vector<VkCommandBuffer>> createCommandBuffers(Device& device, uint32
 
 /// A layout transition of a whole single-mip, single-layer colour image, with the stages and
 /// accesses it orders.
-void imageBarrier(VkCommandBuffer cmd, VkImage image, VkImageLayout from, VkImageLayout to,
+void imageBarrier(const Device& device, VkCommandBuffer cmd, VkImage image, VkImageLayout from, VkImageLayout to,
                   VkPipelineStageFlags2 srcStage, VkAccessFlags2 srcAccess, VkPipelineStageFlags2 dstStage,
                   VkAccessFlags2 dstAccess);
 
 /// A global memory barrier between two pipeline stages.
-void memoryBarrier(VkCommandBuffer cmd, VkPipelineStageFlags2 srcStage, VkAccessFlags2 srcAccess,
+void memoryBarrier(const Device& device, VkCommandBuffer cmd, VkPipelineStageFlags2 srcStage, VkAccessFlags2 srcAccess,
                    VkPipelineStageFlags2 dstStage, VkAccessFlags2 dstAccess);
 
 } // namespace rearview::gpu

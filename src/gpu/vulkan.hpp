@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: MIT
 // The one place that includes Vulkan: volk (function pointers loaded at run time, so the
 // library works without a Vulkan loader at link time) and VMA configured to use them.
+// Instance-level functions are volk's process-wide pointers (the loader's trampolines, which
+// dispatch on the handle and so serve every instance); device-level functions are never
+// called through volk's globals (they are not loaded) but through the table of the device
+// they are made on (gpu::Device::vk(), volkLoadDeviceTable), as each device may come from a
+// different driver or an application.
 #pragma once
 
 #include "core/try.hpp"

@@ -33,12 +33,12 @@ Result<double> OneShot::run(const char* span, const std::function<Result<void>(V
     auto cmd = submitter_.begin();
     if (!cmd)
         return std::unexpected(cmd.error());
-    gpu::memoryBarrier(*cmd, VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_WRITE_BIT,
+    gpu::memoryBarrier(*device_, *cmd, VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_WRITE_BIT,
                        VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_READ_BIT);
     submitter_.beginSpan(span);
     auto recorded = record(*cmd);
     submitter_.endSpan();
-    gpu::memoryBarrier(*cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
+    gpu::memoryBarrier(*device_, *cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
                        VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_READ_BIT);
     auto value = submitter_.submit(); // submitted even on a record error, so the slot is reusable
     if (!value)

@@ -19,7 +19,7 @@ void RowSums::record(VkCommandBuffer cmd, VkDescriptorBufferInfo src, uint32_t r
     pipeline_.bind(cmd);
     pipeline_.pushBuffers(cmd, {src, dst});
     pipeline_.pushConstants(cmd, Push{rowBytes, rows, stride});
-    vkCmdDispatch(cmd, rows, 1, 1);
+    pipeline_.dispatch(cmd, rows, 1, 1);
 }
 
 } // namespace rearview::stages

@@ -59,7 +59,7 @@ void Blit::recordToImage(VkCommandBuffer cmd, const Source& src, VkImageView dst
     toImage_.pushDescriptors(cmd, {src.valid() ? src.buffer : dummy_,
                                    VkDescriptorImageInfo{VK_NULL_HANDLE, dst, VK_IMAGE_LAYOUT_GENERAL}});
     toImage_.pushConstants(cmd, pushFor(src, extent, false));
-    vkCmdDispatch(cmd, gpu::groupsFor(extent.width, toImage_.localSizeX()),
+    toImage_.dispatch(cmd, gpu::groupsFor(extent.width, toImage_.localSizeX()),
                   gpu::groupsFor(extent.height, toImage_.localSizeY()), 1);
 }
 
@@ -68,7 +68,7 @@ void Blit::recordToBuffer(VkCommandBuffer cmd, const Source& src, VkDescriptorBu
     toBuffer_.bind(cmd);
     toBuffer_.pushBuffers(cmd, {src.valid() ? src.buffer : dummy_, dst});
     toBuffer_.pushConstants(cmd, pushFor(src, extent, bgra));
-    vkCmdDispatch(cmd, gpu::groupsFor(extent.width, toBuffer_.localSizeX()),
+    toBuffer_.dispatch(cmd, gpu::groupsFor(extent.width, toBuffer_.localSizeX()),
                   gpu::groupsFor(extent.height, toBuffer_.localSizeY()), 1);
 }
 

@@ -202,10 +202,10 @@ Result<void> Presenter::ensureCopyBuffer(VkExtent2D extent) {
 void Presenter::collectTimings() {
     VkSwapchainKHR sc = swapchain_->handle();
     uint32_t n = 0;
-    if (!sc || vkGetPastPresentationTimingGOOGLE(device_->device(), sc, &n, nullptr) != VK_SUCCESS || n == 0)
+    if (!sc || device_->vk().vkGetPastPresentationTimingGOOGLE(device_->device(), sc, &n, nullptr) != VK_SUCCESS || n == 0)
         return;
     std::vector<VkPastPresentationTimingGOOGLE> timings(n);
-    if (vkGetPastPresentationTimingGOOGLE(device_->device(), sc, &n, timings.data()) < 0)
+    if (device_->vk().vkGetPastPresentationTimingGOOGLE(device_->device(), sc, &n, timings.data()) < 0)
         return;
     for (uint32_t i = 0; i < n; ++i) {
         while (!pendingTimings_.empty() && pendingTimings_.front().id < timings[i].presentID)
@@ -284,10 +284,10 @@ Result<void> Presenter::presentOnce() {
     const VkExtent2D extent = swapchain_->extent();
     bool capturing = false;
     if (!skipBlit) {
-        RV_VK_TRY(vkResetCommandBuffer(cs.cmd, 0));
+        RV_VK_TRY(device_->vk().vkResetCommandBuffer(cs.cmd, 0));
         VkCommandBufferBeginInfo bi{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
         bi.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
-        RV_VK_TRY(vkBeginCommandBuffer(cs.cmd, &bi));
+        RV_VK_TRY(device_->vk().vkBeginCommandBuffer(cs.cmd, &bi));
         VkCommandBuffer cmd = cs.cmd;
 
         const VkImage image = swapchain_->image(acquired->image);
@@ -299,7 +299,7 @@ Result<void> Presenter::presentOnce() {
         VkAccessFlags2 lastAccess;
         // The acquire semaphore is waited at ALL_COMMANDS, so the layout change starts there.
         if (swapchain_->storage()) {
-            gpu::imageBarrier(cmd, image, VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_GENERAL, VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT,
+            gpu::imageBarrier(*device_, cmd, image, VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_GENERAL, VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT,
                          0, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT);
             blit_.recordToImage(cmd, src, swapchain_->view(acquired->image), extent);
             layout = VK_IMAGE_LAYOUT_GENERAL;
@@ -309,15 +309,15 @@ Result<void> Presenter::presentOnce() {
             RV_TRY(ensureCopyBuffer(extent));
             const VkDeviceSize bytes = VkDeviceSize(extent.width) * extent.height * 4;
             blit_.recordToBuffer(cmd, src, {copyBuffer_.get(), 0, bytes}, extent, swapchain_->bgra());
-            gpu::memoryBarrier(cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
+            gpu::memoryBarrier(*device_, cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
                                VK_PIPELINE_STAGE_2_COPY_BIT, VK_ACCESS_2_TRANSFER_READ_BIT);
-            gpu::imageBarrier(cmd, image, VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
+            gpu::imageBarrier(*device_, cmd, image, VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
                          VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT, 0, VK_PIPELINE_STAGE_2_COPY_BIT,
                          VK_ACCESS_2_TRANSFER_WRITE_BIT);
             VkBufferImageCopy region{};
             region.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
             region.imageExtent = {extent.width, extent.height, 1};
-            vkCmdCopyBufferToImage(cmd, copyBuffer_.get(), image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 1, &region);
+            device_->vk().vkCmdCopyBufferToImage(cmd, copyBuffer_.get(), image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 1, &region);
             layout = VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL;
             lastStage = VK_PIPELINE_STAGE_2_COPY_BIT;
             lastAccess = VK_ACCESS_2_TRANSFER_WRITE_BIT;
@@ -348,22 +348,22 @@ Result<void> Presenter::presentOnce() {
                 }
             }
             if (capturing) {
-                gpu::imageBarrier(cmd, image, layout, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, lastStage, lastAccess,
+                gpu::imageBarrier(*device_, cmd, image, layout, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, lastStage, lastAccess,
                              VK_PIPELINE_STAGE_2_COPY_BIT, VK_ACCESS_2_TRANSFER_READ_BIT);
                 VkBufferImageCopy region{};
                 region.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
                 region.imageExtent = {extent.width, extent.height, 1};
-                vkCmdCopyImageToBuffer(cmd, image, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, capture_.buffer.get(), 1, &region);
-                gpu::memoryBarrier(cmd, VK_PIPELINE_STAGE_2_COPY_BIT, VK_ACCESS_2_TRANSFER_WRITE_BIT,
+                device_->vk().vkCmdCopyImageToBuffer(cmd, image, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, capture_.buffer.get(), 1, &region);
+                gpu::memoryBarrier(*device_, cmd, VK_PIPELINE_STAGE_2_COPY_BIT, VK_ACCESS_2_TRANSFER_WRITE_BIT,
                                    VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_READ_BIT);
                 layout = VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
                 lastStage = VK_PIPELINE_STAGE_2_COPY_BIT;
                 lastAccess = 0;
             }
         }
-        gpu::imageBarrier(cmd, image, layout, VK_IMAGE_LAYOUT_PRESENT_SRC_KHR, lastStage, lastAccess,
+        gpu::imageBarrier(*device_, cmd, image, layout, VK_IMAGE_LAYOUT_PRESENT_SRC_KHR, lastStage, lastAccess,
                      VK_PIPELINE_STAGE_2_NONE, 0);
-        RV_VK_TRY(vkEndCommandBuffer(cmd));
+        RV_VK_TRY(device_->vk().vkEndCommandBuffer(cmd));
     }
 
     VkSemaphoreSubmitInfo waits[2]{};
@@ -451,7 +451,7 @@ Result<void> Presenter::presentOnce() {
     case TimingSource::PresentWait: {
         // Until shortly before the next refresh at most: the thread has nothing else to do.
         const uint64_t budget = uint64_t(1e9 / refreshHz_) * 3 / 4;
-        if (vkWaitForPresentKHR(device_->device(), presentedTo, id, budget) == VK_SUCCESS)
+        if (device_->vk().vkWaitForPresentKHR(device_->device(), presentedTo, id, budget) == VK_SUCCESS)
             presentNs = monotonicNs();
         stats_.presentTime(presentNs, fresh, sensorNs);
         break;

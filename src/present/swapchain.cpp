@@ -11,6 +11,7 @@ namespace rearview::present {
 /// One VkSwapchainKHR and what belongs to it; destroyed as a whole once retired.
 struct Swapchain::Generation {
     VkDevice device = VK_NULL_HANDLE;
+    const VolkDeviceTable* vk = nullptr; ///< the device's
     VkSwapchainKHR swapchain = VK_NULL_HANDLE;
     std::vector<VkImage> images;
     std::vector<VkImageView> views;
@@ -25,11 +26,11 @@ struct Swapchain::Generation {
     Generation& operator=(const Generation&) = delete;
     ~Generation() {
         for (VkImageView v : views)
-            vkDestroyImageView(device, v, nullptr);
+            vk->vkDestroyImageView(device, v, nullptr);
         for (VkSemaphore s : renderDone)
-            vkDestroySemaphore(device, s, nullptr);
+            vk->vkDestroySemaphore(device, s, nullptr);
         if (swapchain)
-            vkDestroySwapchainKHR(device, swapchain, nullptr);
+            vk->vkDestroySwapchainKHR(device, swapchain, nullptr);
     }
 };
 
@@ -61,13 +62,13 @@ Swapchain::~Swapchain() {
     current_.reset();
     replaced_.clear();
     for (auto& slot : acquireSlots_)
-        vkDestroySemaphore(device_->device(), slot.semaphore, nullptr);
+        device_->vk().vkDestroySemaphore(device_->device(), slot.semaphore, nullptr);
 }
 
 Result<VkSemaphore> Swapchain::newSemaphore() const {
     VkSemaphoreCreateInfo ci{VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO};
     VkSemaphore sem = VK_NULL_HANDLE;
-    RV_VK_TRY(vkCreateSemaphore(device_->device(), &ci, nullptr, &sem));
+    RV_VK_TRY(device_->vk().vkCreateSemaphore(device_->device(), &ci, nullptr, &sem));
     return sem;
 }
 
@@ -173,15 +174,16 @@ Result<void> Swapchain::recreate() {
 
     auto g = std::make_unique<Generation>();
     g->device = device_->device();
+    g->vk = &device_->vk();
     g->extent = extent;
     g->format = chosen.format;
     g->storage = storage;
     g->transferSrc = transferSrc;
-    RV_VK_TRY(vkCreateSwapchainKHR(device_->device(), &ci, nullptr, &g->swapchain));
+    RV_VK_TRY(device_->vk().vkCreateSwapchainKHR(device_->device(), &ci, nullptr, &g->swapchain));
     uint32_t n = 0;
-    RV_VK_TRY(vkGetSwapchainImagesKHR(device_->device(), g->swapchain, &n, nullptr));
+    RV_VK_TRY(device_->vk().vkGetSwapchainImagesKHR(device_->device(), g->swapchain, &n, nullptr));
     g->images.resize(n);
-    RV_VK_TRY(vkGetSwapchainImagesKHR(device_->device(), g->swapchain, &n, g->images.data()));
+    RV_VK_TRY(device_->vk().vkGetSwapchainImagesKHR(device_->device(), g->swapchain, &n, g->images.data()));
     for (VkImage image : g->images) {
         auto sem = newSemaphore();
         if (!sem)
@@ -195,7 +197,7 @@ Result<void> Swapchain::recreate() {
         vi.format = chosen.format;
         vi.subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1};
         VkImageView view = VK_NULL_HANDLE;
-        RV_VK_TRY(vkCreateImageView(device_->device(), &vi, nullptr, &view));
+        RV_VK_TRY(device_->vk().vkCreateImageView(device_->device(), &vi, nullptr, &view));
         g->views.push_back(view);
     }
     log::debug("swapchain for {}: {}x{}, format {}, {} images, present mode {}, {} path", surface_->describe(),
@@ -218,7 +220,7 @@ Result<Swapchain::Acquired> Swapchain::acquire(uint64_t timeoutNs) {
         RV_TRY(device_->waitTimeline(slot.lastUse)); // the wait on this semaphore has been consumed
     slot.lastUse = 0;
     a.ready = slot.semaphore;
-    VkResult r = vkAcquireNextImageKHR(device_->device(), current_->swapchain, timeoutNs, a.ready, VK_NULL_HANDLE,
+    VkResult r = device_->vk().vkAcquireNextImageKHR(device_->device(), current_->swapchain, timeoutNs, a.ready, VK_NULL_HANDLE,
                                        &a.image);
     switch (r) {
     case VK_SUCCESS: a.status = Status::Ok; break;

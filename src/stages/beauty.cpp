@@ -34,8 +34,8 @@ constexpr VkDescriptorType kTwo[] = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_DESCR
 constexpr VkDescriptorType kThree[] = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
                                        VK_DESCRIPTOR_TYPE_STORAGE_BUFFER};
 
-void computeToCompute(VkCommandBuffer cmd, VkAccessFlags2 srcAccess, VkAccessFlags2 dstAccess) {
-    gpu::memoryBarrier(cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, srcAccess, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT,
+void computeToCompute(const gpu::Device& device, VkCommandBuffer cmd, VkAccessFlags2 srcAccess, VkAccessFlags2 dstAccess) {
+    gpu::memoryBarrier(device, cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, srcAccess, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT,
                        dstAccess);
 }
 
@@ -125,7 +125,7 @@ Result<void> Beauty::record(VkCommandBuffer cmd, VkDescriptorBufferInfo src, VkD
         copy_.bind(cmd);
         copy_.pushBuffers(cmd, {src, dst});
         copy_.pushConstants(cmd, CopyPush{width_, height_});
-        vkCmdDispatch(cmd, gpu::groupsFor(width_, copy_.localSizeX()), height_, 1);
+        copy_.dispatch(cmd, gpu::groupsFor(width_, copy_.localSizeX()), height_, 1);
         return {};
     }
 
@@ -135,12 +135,12 @@ Result<void> Beauty::record(VkCommandBuffer cmd, VkDescriptorBufferInfo src, VkD
     const uint32_t gx = gpu::groupsFor(grid_.width, 8), gy = gpu::groupsFor(grid_.height, 8);
 
     // The previous frame's passes may still read the grid buffers this one overwrites.
-    computeToCompute(cmd, VK_ACCESS_2_SHADER_STORAGE_READ_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT);
+    computeToCompute(*device_, cmd, VK_ACCESS_2_SHADER_STORAGE_READ_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT);
     reduce_.bind(cmd);
     reduce_.pushBuffers(cmd, {src, cells});
     reduce_.pushConstants(cmd, ReducePush{width_, height_, grid_.width, grid_.height});
-    vkCmdDispatch(cmd, gx, gy, 1);
-    computeToCompute(cmd, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT, VK_ACCESS_2_SHADER_STORAGE_READ_BIT);
+    reduce_.dispatch(cmd, gx, gy, 1);
+    computeToCompute(*device_, cmd, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT, VK_ACCESS_2_SHADER_STORAGE_READ_BIT);
 
     CoeffsPush cp{};
     cp.gridW = grid_.width;
@@ -160,20 +160,20 @@ Result<void> Beauty::record(VkCommandBuffer cmd, VkDescriptorBufferInfo src, VkD
     coeffs_.bind(cmd);
     coeffs_.pushBuffers(cmd, {cells, coeffs});
     coeffs_.pushConstants(cmd, cp);
-    vkCmdDispatch(cmd, gx, gy, 1);
-    computeToCompute(cmd, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT, VK_ACCESS_2_SHADER_STORAGE_READ_BIT);
+    coeffs_.dispatch(cmd, gx, gy, 1);
+    computeToCompute(*device_, cmd, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT, VK_ACCESS_2_SHADER_STORAGE_READ_BIT);
 
     smooth_.bind(cmd);
     smooth_.pushBuffers(cmd, {coeffs, smooth});
     smooth_.pushConstants(cmd, SmoothPush{grid_.width, grid_.height});
-    vkCmdDispatch(cmd, gx, gy, 1);
-    computeToCompute(cmd, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT, VK_ACCESS_2_SHADER_STORAGE_READ_BIT);
+    smooth_.dispatch(cmd, gx, gy, 1);
+    computeToCompute(*device_, cmd, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT, VK_ACCESS_2_SHADER_STORAGE_READ_BIT);
 
     apply_.bind(cmd);
     apply_.pushBuffers(cmd, {src, smooth, dst});
     apply_.pushConstants(cmd, ApplyPush{width_, height_, grid_.width, grid_.height, params.smoothing, params.tone,
                                         params.sharpen});
-    vkCmdDispatch(cmd, groupsX, height_, 1);
+    apply_.dispatch(cmd, groupsX, height_, 1);
     return {};
 }
 

@@ -106,7 +106,7 @@ Result<void> CropScale::recordArea(VkCommandBuffer cmd, const Nv12Buffer& src, c
     const VkDescriptorBufferInfo rows{rows_.get(), 0, rowBytes};
     std::optional<gpu::ScopedSpan> pass(std::in_place, passSpans, kVerticalSpan);
     // The previous frame's horizontal pass may still be reading the rows.
-    gpu::memoryBarrier(cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_READ_BIT,
+    gpu::memoryBarrier(*device_, cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_READ_BIT,
                        VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT);
     vertical_.bind(cmd);
     vertical_.pushBuffers(cmd, {frame, rows});
@@ -117,8 +117,8 @@ Result<void> CropScale::recordArea(VkCommandBuffer cmd, const Nv12Buffer& src, c
     const bool wide =
         (src.offset | src.uvOffset | src.yStride | src.uvStride | y.firstByte | c.firstByte) % 32 == 0;
     const uint32_t strips = std::max(y.count, c.count), invocations = wide ? (strips + 1) / 2 : strips;
-    vkCmdDispatch(cmd, gpu::groupsFor(invocations, vertical_.localSizeX()), plan.regionHeight, 2);
-    gpu::memoryBarrier(cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
+    vertical_.dispatch(cmd, gpu::groupsFor(invocations, vertical_.localSizeX()), plan.regionHeight, 2);
+    gpu::memoryBarrier(*device_, cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
                        VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_READ_BIT);
 
     pass.emplace(passSpans, kHorizontalSpan); // ends the vertical span first
@@ -139,7 +139,7 @@ Result<void> CropScale::recordArea(VkCommandBuffer cmd, const Nv12Buffer& src, c
     horizontal_.pushBuffers(cmd, {rows, dst});
     horizontal_.pushConstants(cmd, h);
     // kHorizontalRows output rows per invocation (kRows in the shader).
-    vkCmdDispatch(cmd, gpu::groupsFor(plan.outWidth, horizontal_.localSizeX()),
+    horizontal_.dispatch(cmd, gpu::groupsFor(plan.outWidth, horizontal_.localSizeX()),
                   (plan.outHeight + kHorizontalRows - 1) / kHorizontalRows, 1);
     return {};
 }
@@ -161,7 +161,7 @@ void CropScale::recordBilinear(VkCommandBuffer cmd, const Nv12Buffer& src, const
     bilinear_.bind(cmd);
     bilinear_.pushBuffers(cmd, {{src.buffer, src.offset, src.size}, dst});
     bilinear_.pushConstants(cmd, b);
-    vkCmdDispatch(cmd, gpu::groupsFor(plan.outWidth, bilinear_.localSizeX()), plan.outHeight, 1);
+    bilinear_.dispatch(cmd, gpu::groupsFor(plan.outWidth, bilinear_.localSizeX()), plan.outHeight, 1);
 }
 
 } // namespace rearview::stages

@@ -33,7 +33,7 @@ Result<void> FaceThumbnail::record(VkCommandBuffer cmd, VkDescriptorBufferInfo i
     pipeline_.bind(cmd);
     pipeline_.pushBuffers(cmd, {image, thumb});
     pipeline_.pushConstants(cmd, push);
-    vkCmdDispatch(cmd, gpu::groupsFor(push.strideWords, pipeline_.localSizeX()), push.thumbHeight, 1);
+    pipeline_.dispatch(cmd, gpu::groupsFor(push.strideWords, pipeline_.localSizeX()), push.thumbHeight, 1);
     return {};
 }
 

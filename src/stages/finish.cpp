@@ -109,7 +109,7 @@ Result<void> Finish::record(VkCommandBuffer cmd, VkDescriptorBufferInfo src, VkD
     p.bind(cmd);
     p.pushDescriptors(cmd, {src, dst, lutImage});
     p.pushConstants(cmd, push);
-    vkCmdDispatch(cmd, gpu::groupsFor(width, p.localSizeX()), height, 1); // local size 64 x 1: a row per y
+    p.dispatch(cmd, gpu::groupsFor(width, p.localSizeX()), height, 1); // local size 64 x 1: a row per y
     return {};
 }
 

@@ -16,7 +16,7 @@ struct GrainPush {
 };
 
 void dispatchOver(VkCommandBuffer cmd, const gpu::ComputePipeline& p, uint32_t width, uint32_t height) {
-    vkCmdDispatch(cmd, gpu::groupsFor(width, p.localSizeX()), gpu::groupsFor(height, p.localSizeY()), 1);
+    p.dispatch(cmd, gpu::groupsFor(width, p.localSizeX()), gpu::groupsFor(height, p.localSizeY()), 1);
 }
 
 } // namespace

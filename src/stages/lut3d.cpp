@@ -108,7 +108,7 @@ Result<void> Lut3d::record(VkCommandBuffer cmd, VkDescriptorBufferInfo src, VkDe
     p.bind(cmd);
     p.pushDescriptors(cmd, {src, dst, lut->image});
     p.pushConstants(cmd, push);
-    vkCmdDispatch(cmd, gpu::groupsFor(width, p.localSizeX()), height, 1);
+    p.dispatch(cmd, gpu::groupsFor(width, p.localSizeX()), height, 1);
     return {};
 }
 

@@ -21,7 +21,7 @@ void Nv12ToRgba::record(VkCommandBuffer cmd, const Nv12Buffer& src, VkDescriptor
     pipeline_.pushBuffers(cmd, {{src.buffer, src.offset, src.size}, dst});
     pipeline_.pushConstants(cmd, Push{src.width, src.height, src.yStride, src.uvOffset, src.uvStride,
                                       coefficientsFor(src.colorSpace)});
-    vkCmdDispatch(cmd, gpu::groupsFor((src.width + 1) / 2, pipeline_.localSizeX()),
+    pipeline_.dispatch(cmd, gpu::groupsFor((src.width + 1) / 2, pipeline_.localSizeX()),
                   gpu::groupsFor((src.height + 1) / 2, pipeline_.localSizeY()), 1);
 }
 

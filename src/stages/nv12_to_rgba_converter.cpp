@@ -81,14 +81,14 @@ Result<void> Nv12ToRgbaConverter::convert(const Nv12View& src, RgbaImage& dst) {
     auto cmd = m.submitter.begin();
     if (!cmd)
         return std::unexpected(cmd.error());
-    gpu::memoryBarrier(*cmd, VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_WRITE_BIT,
+    gpu::memoryBarrier(*m.device, *cmd, VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_WRITE_BIT,
                   VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_READ_BIT);
     m.submitter.beginSpan("nv12_to_rgba");
     stages::Nv12Buffer in{m.upload.get(), 0, m.upload.size(), m.width, m.height, m.stride,
                           uint32_t(uvOffset), m.stride, src.colorSpace};
     m.stage.record(*cmd, in, {m.output.get(), 0, m.output.size()});
     m.submitter.endSpan();
-    gpu::memoryBarrier(*cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
+    gpu::memoryBarrier(*m.device, *cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
                   VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_READ_BIT);
     auto value = m.submitter.submit();
     if (!value)

@@ -147,7 +147,7 @@ Result<void> Overlay::record(VkCommandBuffer cmd, VkDescriptorBufferInfo image) 
                                 {buffer_.get(), 0, font::glyphTable().size()},
                                 {buffer_.get(), offset, sizeof(text.chars)}});
     pipeline_.pushConstants(cmd, push);
-    vkCmdDispatch(cmd, gpu::groupsFor(layout.width, pipeline_.localSizeX()),
+    pipeline_.dispatch(cmd, gpu::groupsFor(layout.width, pipeline_.localSizeX()),
                   gpu::groupsFor(layout.height, pipeline_.localSizeY()), 1);
     return {};
 }

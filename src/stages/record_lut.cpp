@@ -69,7 +69,7 @@ Result<void> RecordLut::record(VkCommandBuffer cmd, const Nv12Buffer& src, const
     p.pushDescriptors(cmd, {VkDescriptorBufferInfo{src.buffer, src.offset, src.size},
                             VkDescriptorBufferInfo{dst.buffer, dst.offset, dst.size}, b->image});
     p.pushConstants(cmd, push);
-    vkCmdDispatch(cmd, gpu::groupsFor(src.width / 4, p.localSizeX()), gpu::groupsFor(src.height / 2, p.localSizeY()),
+    p.dispatch(cmd, gpu::groupsFor(src.width / 4, p.localSizeX()), gpu::groupsFor(src.height / 2, p.localSizeY()),
                   1);
     return {};
 }

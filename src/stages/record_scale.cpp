@@ -127,16 +127,16 @@ Result<void> RecordScale::record(VkCommandBuffer cmd, const Nv12Buffer& src, con
     const VkDescriptorBufferInfo rows{rows_.get(), 0, rowBytes};
     const VkDescriptorBufferInfo out{dst.buffer, dst.offset, dst.size};
     // The previous frame's horizontal pass may still be reading the rows.
-    gpu::memoryBarrier(cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_READ_BIT,
+    gpu::memoryBarrier(*device_, cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_READ_BIT,
                        VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT);
     vertical_.bind(cmd);
     vertical_.pushBuffers(cmd, {frame, rows});
     // One dispatch per plane (z = 0 reads plane[0]): the planes have different row counts.
     vertical_.pushConstants(cmd, VerticalPush{{yPlane, {}}});
-    vkCmdDispatch(cmd, gpu::groupsFor(y.count, vertical_.localSizeX()), plan.outHeight, 1);
+    vertical_.dispatch(cmd, gpu::groupsFor(y.count, vertical_.localSizeX()), plan.outHeight, 1);
     vertical_.pushConstants(cmd, VerticalPush{{cPlane, {}}});
-    vkCmdDispatch(cmd, gpu::groupsFor(c.count, vertical_.localSizeX()), cRows, 1);
-    gpu::memoryBarrier(cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
+    vertical_.dispatch(cmd, gpu::groupsFor(c.count, vertical_.localSizeX()), cRows, 1);
+    gpu::memoryBarrier(*device_, cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
                        VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_READ_BIT);
 
     const float step = float(plan.scaleX), norm = float(1.0 / (256.0 * plan.scaleX));
@@ -153,7 +153,7 @@ Result<void> RecordScale::record(VkCommandBuffer cmd, const Nv12Buffer& src, con
         horizontal_[p].pushBuffers(cmd, {rows, out});
         horizontal_[p].pushConstants(cmd, h[p]);
         // kHorizontalRows output rows per invocation (kRows in the shader).
-        vkCmdDispatch(cmd, gpu::groupsFor(uintsPerRow, horizontal_[p].localSizeX()),
+        horizontal_[p].dispatch(cmd, gpu::groupsFor(uintsPerRow, horizontal_[p].localSizeX()),
                       (h[p].planeRows + kHorizontalRows - 1) / kHorizontalRows, 1);
     }
     return {};

@@ -45,7 +45,7 @@ Result<void> RgbaToNv12::record(VkCommandBuffer cmd, VkDescriptorBufferInfo src,
     pipeline_.pushBuffers(cmd, {src, {dst.buffer, dst.offset, dst.size}});
     pipeline_.pushConstants(cmd, Push{w, h, dst.yStride / 4, dst.uvOffset / 4, dst.uvStride / 4,
                                       encodingFor(dst.colorSpace)});
-    vkCmdDispatch(cmd, gpu::groupsFor((w + 3) / 4, pipeline_.localSizeX()), gpu::groupsFor(h / 2, pipeline_.localSizeY()),
+    pipeline_.dispatch(cmd, gpu::groupsFor((w + 3) / 4, pipeline_.localSizeX()), gpu::groupsFor(h / 2, pipeline_.localSizeY()),
                   1);
     return {};
 }

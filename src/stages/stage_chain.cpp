@@ -121,10 +121,10 @@ Result<void> StageChain::record(VkCommandBuffer cmd, VkDescriptorBufferInfo in, 
     const VkAccessFlags2 readWrite = VK_ACCESS_2_SHADER_STORAGE_READ_BIT | VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT;
     const std::span<const StageParams> stages(stages_);
     if (stages.empty() && !inPlace) { // nothing to apply: the image itself goes out
-        gpu::memoryBarrier(cmd, compute, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT, VK_PIPELINE_STAGE_2_COPY_BIT,
+        gpu::memoryBarrier(*device_, cmd, compute, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT, VK_PIPELINE_STAGE_2_COPY_BIT,
                            VK_ACCESS_2_TRANSFER_READ_BIT);
         const VkBufferCopy copy{in.offset, out.offset, bytes};
-        vkCmdCopyBuffer(cmd, in.buffer, out.buffer, 1, &copy);
+        device_->vk().vkCmdCopyBuffer(cmd, in.buffer, out.buffer, 1, &copy);
         return {};
     }
     // Each pass reads what the previous one wrote and writes the other of `in` and the chain's
@@ -136,16 +136,16 @@ Result<void> StageChain::record(VkCommandBuffer cmd, VkDescriptorBufferInfo in, 
         return a.buffer == b.buffer && a.offset == b.offset;
     };
     const auto copy = [&](const VkDescriptorBufferInfo& from, const VkDescriptorBufferInfo& to) {
-        gpu::memoryBarrier(cmd, compute, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT, VK_PIPELINE_STAGE_2_COPY_BIT,
+        gpu::memoryBarrier(*device_, cmd, compute, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT, VK_PIPELINE_STAGE_2_COPY_BIT,
                            VK_ACCESS_2_TRANSFER_READ_BIT | VK_ACCESS_2_TRANSFER_WRITE_BIT);
         const VkBufferCopy region{from.offset, to.offset, bytes};
-        vkCmdCopyBuffer(cmd, from.buffer, to.buffer, 1, &region);
-        gpu::memoryBarrier(cmd, VK_PIPELINE_STAGE_2_COPY_BIT, VK_ACCESS_2_TRANSFER_WRITE_BIT, compute, readWrite);
+        device_->vk().vkCmdCopyBuffer(cmd, from.buffer, to.buffer, 1, &region);
+        gpu::memoryBarrier(*device_, cmd, VK_PIPELINE_STAGE_2_COPY_BIT, VK_ACCESS_2_TRANSFER_WRITE_BIT, compute, readWrite);
     };
     VkDescriptorBufferInfo src = in;
     for (const Pass& pass : passes_) {
         if (pass.first > 0)
-            gpu::memoryBarrier(cmd, compute, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT, compute, readWrite);
+            gpu::memoryBarrier(*device_, cmd, compute, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT, compute, readWrite);
         const size_t run = pass.count;
         const bool last = &pass == &passes_.back();
         const StageParams& first = stages[pass.first];

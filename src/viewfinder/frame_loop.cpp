@@ -305,7 +305,7 @@ Result<void> FrameLoop::processFrame(CapturedFrame& frame) {
         return std::unexpected(error);
     };
     // The camera (or the CPU) wrote the frame's memory.
-    gpu::memoryBarrier(*cmd, VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_WRITE_BIT,
+    gpu::memoryBarrier(*device_, *cmd, VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_WRITE_BIT,
                        VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_READ_BIT);
     const stages::Nv12Buffer nv12{in->buffer,   in->offset,               in->size,     frame.width,     frame.height,
                                   frame.stride, uint32_t(frame.uvOffset), frame.stride, frame.colorSpace};
@@ -326,9 +326,9 @@ Result<void> FrameLoop::processFrame(CapturedFrame& frame) {
     tapBuffer = tap_->acquire(tapHud);
     tapHud = tapHud && hudVisible_ && options_.hudText;
     const auto copyOut = [&](VkBuffer to) {
-        gpu::memoryBarrier(*cmd, computeOrCopy, written, VK_PIPELINE_STAGE_2_COPY_BIT, VK_ACCESS_2_TRANSFER_READ_BIT);
+        gpu::memoryBarrier(*device_, *cmd, computeOrCopy, written, VK_PIPELINE_STAGE_2_COPY_BIT, VK_ACCESS_2_TRANSFER_READ_BIT);
         const VkBufferCopy copy{slot.buffer.offset, 0, panelBytes};
-        vkCmdCopyBuffer(*cmd, slot.buffer.buffer, to, 1, &copy);
+        device_->vk().vkCmdCopyBuffer(*cmd, slot.buffer.buffer, to, 1, &copy);
     };
     if (tapBuffer && !tapHud)
         copyOut(tap_->buffer(*tapBuffer));
@@ -336,7 +336,7 @@ Result<void> FrameLoop::processFrame(CapturedFrame& frame) {
     // The HUD is drawn over the mirrored panel image in the slot.
     if (hudVisible_ && options_.hudText) {
         const gpu::ScopedSpan span(&*submitter_, "hud");
-        gpu::memoryBarrier(*cmd, computeOrCopy, written, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT,
+        gpu::memoryBarrier(*device_, *cmd, computeOrCopy, written, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT,
                            VK_ACCESS_2_SHADER_STORAGE_READ_BIT | VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT);
         overlay_->setVisible(true);
         overlay_->setText(options_.hudText());
@@ -354,7 +354,7 @@ Result<void> FrameLoop::processFrame(CapturedFrame& frame) {
         copyOut(tap_->buffer(*tapBuffer));
     // The slot's contents (and the snapshot) are read by the host or, from CPU memory, by the
     // presenter's device once this submission is seen complete.
-    gpu::memoryBarrier(*cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_2_COPY_BIT,
+    gpu::memoryBarrier(*device_, *cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_2_COPY_BIT,
                        VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT | VK_ACCESS_2_TRANSFER_WRITE_BIT,
                        VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_READ_BIT);
 

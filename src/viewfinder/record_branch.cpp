@@ -174,7 +174,7 @@ Result<double> RecordBranch::measureGpuMs() {
         auto cmd = submitter_->begin();
         if (!cmd)
             return std::unexpected(cmd.error());
-        vkCmdFillBuffer(*cmd, source->get(), 0, VK_WHOLE_SIZE, 0x80808080u); // mid-grey
+        device_->vk().vkCmdFillBuffer(*cmd, source->get(), 0, VK_WHOLE_SIZE, 0x80808080u); // mid-grey
         if (auto filled = submitter_->submit(); !filled)
             return std::unexpected(filled.error());
     }
@@ -363,7 +363,7 @@ Result<void> RecordBranch::recordWork(VkCommandBuffer cmd, const stages::Nv12Buf
         scaled.colorSpace = frame.colorSpace;
     }
     // The previous record frame's conversion may still read the intermediate buffers.
-    gpu::memoryBarrier(cmd, VK_PIPELINE_STAGE_2_HOST_BIT | VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT,
+    gpu::memoryBarrier(*device_, cmd, VK_PIPELINE_STAGE_2_HOST_BIT | VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT,
                        VK_ACCESS_2_HOST_WRITE_BIT | VK_ACCESS_2_SHADER_STORAGE_READ_BIT,
                        VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT,
                        VK_ACCESS_2_SHADER_STORAGE_READ_BIT | VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT);
@@ -375,7 +375,7 @@ Result<void> RecordBranch::recordWork(VkCommandBuffer cmd, const stages::Nv12Buf
     if (throughRgba) {
         const VkDescriptorBufferInfo image{rgba_.get(), 0, rgba_.size()};
         const auto computeToCompute = [&] {
-            gpu::memoryBarrier(cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
+            gpu::memoryBarrier(*device_, cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
                                VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT,
                                VK_ACCESS_2_SHADER_STORAGE_READ_BIT | VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT);
         };
@@ -388,7 +388,7 @@ Result<void> RecordBranch::recordWork(VkCommandBuffer cmd, const stages::Nv12Buf
             const gpu::ScopedSpan span(&*submitter_, "lut");
             if (auto r = recordLut_.record(cmd, scaled, dst, *lut, *onlyLut); !r)
                 return r;
-            gpu::memoryBarrier(cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
+            gpu::memoryBarrier(*device_, cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
                                VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_READ_BIT);
             return {};
         }
@@ -399,14 +399,14 @@ Result<void> RecordBranch::recordWork(VkCommandBuffer cmd, const stages::Nv12Buf
         computeToCompute();
         if (auto r = chain_->record(cmd, image, image, seed_++, &*submitter_); !r)
             return r;
-        gpu::memoryBarrier(cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_2_COPY_BIT,
+        gpu::memoryBarrier(*device_, cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_2_COPY_BIT,
                            VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT | VK_ACCESS_2_TRANSFER_WRITE_BIT,
                            VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_READ_BIT);
         const gpu::ScopedSpan span(&*submitter_, "record_to_nv12");
         if (auto r = toNv12_.record(cmd, image, dst); !r)
             return r;
     }
-    gpu::memoryBarrier(cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
+    gpu::memoryBarrier(*device_, cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
                        VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_READ_BIT);
     return {};
 }
@@ -442,7 +442,7 @@ Result<uint64_t> RecordBranch::submitWork(const stages::Nv12Buffer& frame, const
     if (!cmd)
         return std::unexpected(cmd.error());
     // The camera or the CPU (or, measuring, a fill) wrote the frame's memory.
-    gpu::memoryBarrier(*cmd, VK_PIPELINE_STAGE_2_HOST_BIT | VK_PIPELINE_STAGE_2_CLEAR_BIT,
+    gpu::memoryBarrier(*device_, *cmd, VK_PIPELINE_STAGE_2_HOST_BIT | VK_PIPELINE_STAGE_2_CLEAR_BIT,
                        VK_ACCESS_2_HOST_WRITE_BIT | VK_ACCESS_2_TRANSFER_WRITE_BIT,
                        VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_READ_BIT);
     // The command buffer is in recording state either way; a failed one is submitted as far as

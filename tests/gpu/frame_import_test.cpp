@@ -66,7 +66,7 @@ std::vector<uint32_t> gpuRowSums(gpu::FrameImporter& importer, const CapturedFra
     REQUIRE(cmd);
     stage->record(*cmd, {in->buffer, in->offset, in->size}, (f.width + 1) & ~1u, rows, f.stride,
                   {sums->get(), 0, VK_WHOLE_SIZE});
-    gpu::memoryBarrier(*cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
+    gpu::memoryBarrier(test::device(), *cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
                        VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_READ_BIT);
     auto value = submitter->submit();
     REQUIRE(value);

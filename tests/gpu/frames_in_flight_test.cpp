@@ -29,8 +29,8 @@ public:
         type.semaphoreType = VK_SEMAPHORE_TYPE_TIMELINE;
         VkSemaphoreCreateInfo info{VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO, &type};
         VkSemaphore semaphore = VK_NULL_HANDLE;
-        REQUIRE(vkCreateSemaphore(device.device(), &info, nullptr, &semaphore) == VK_SUCCESS);
-        semaphore_ = gpu::Owned<VkSemaphore>(device.device(), semaphore);
+        REQUIRE(device.vk().vkCreateSemaphore(device.device(), &info, nullptr, &semaphore) == VK_SUCCESS);
+        semaphore_ = device.own(semaphore);
         wait_ = {VK_STRUCTURE_TYPE_SEMAPHORE_SUBMIT_INFO};
         wait_.semaphore = semaphore;
         wait_.value = 1;
@@ -48,7 +48,7 @@ public:
         VkSemaphoreSignalInfo signal{VK_STRUCTURE_TYPE_SEMAPHORE_SIGNAL_INFO};
         signal.semaphore = semaphore_.get();
         signal.value = 1;
-        REQUIRE(vkSignalSemaphore(device_.device(), &signal) == VK_SUCCESS);
+        REQUIRE(device_.vk().vkSignalSemaphore(device_.device(), &signal) == VK_SUCCESS);
     }
 
 private:

@@ -33,7 +33,7 @@ TEST_CASE("gpu clock: a span lies on the CPU timeline between submission and com
         auto cmd = submitter->begin();
         REQUIRE(cmd);
         submitter->beginSpan("fill");
-        vkCmdFillBuffer(*cmd, buffer->get(), 0, VK_WHOLE_SIZE, 0x01020304u + uint32_t(i));
+        device.vk().vkCmdFillBuffer(*cmd, buffer->get(), 0, VK_WHOLE_SIZE, 0x01020304u + uint32_t(i));
         submitter->endSpan();
         const uint64_t beforeNs = monotonicNs();
         auto value = submitter->submit();

@@ -83,7 +83,7 @@ TEST_CASE("A record list of one LUT in one pass equals NV12 -> RGBA -> LUT -> NV
         auto ran = shot->run("record looks", [&](VkCommandBuffer cmd) -> Result<void> {
             const VkDescriptorBufferInfo image{rgba.get(), 0, rgba.size()};
             const auto barrier = [&] {
-                gpu::memoryBarrier(cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
+                gpu::memoryBarrier(test::device(), cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
                                    VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT,
                                    VK_ACCESS_2_SHADER_STORAGE_READ_BIT | VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT);
             };

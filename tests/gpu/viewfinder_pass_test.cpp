@@ -77,7 +77,7 @@ struct Stream {
         REQUIRE(in);
         auto cmd = submitter->begin();
         REQUIRE(cmd);
-        gpu::memoryBarrier(*cmd, VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_WRITE_BIT,
+        gpu::memoryBarrier(test::device(), *cmd, VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_WRITE_BIT,
                            VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_READ_BIT);
         const stages::Nv12Buffer nv12{in->buffer,   in->offset,          in->size,     frame.width,     frame.height,
                                       frame.stride, uint32_t(frame.uvOffset), frame.stride, frame.colorSpace};
@@ -125,11 +125,11 @@ TEST_CASE("Pipelines switch while frames flow: no frame lost, applied on the nex
     uint64_t lastSequence = 0;
     for (int f = 0; f < kFrames; ++f) {
         const Stream::Done d = stream.next(uint32_t(f), [&](VkCommandBuffer cmd) {
-            gpu::memoryBarrier(cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
+            gpu::memoryBarrier(test::device(), cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
                                VK_PIPELINE_STAGE_2_COPY_BIT, VK_ACCESS_2_TRANSFER_READ_BIT);
             const VkBufferCopy copy{0, 0, 904 * 572 * 4};
-            vkCmdCopyBuffer(cmd, stream.output.get(), readback->get(), 1, &copy);
-            gpu::memoryBarrier(cmd, VK_PIPELINE_STAGE_2_COPY_BIT, VK_ACCESS_2_TRANSFER_WRITE_BIT,
+            test::device().vk().vkCmdCopyBuffer(cmd, stream.output.get(), readback->get(), 1, &copy);
+            gpu::memoryBarrier(test::device(), cmd, VK_PIPELINE_STAGE_2_COPY_BIT, VK_ACCESS_2_TRANSFER_WRITE_BIT,
                                VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_READ_BIT);
         });
         const CapturedFrame& frame = d.frame;

@@ -58,20 +58,20 @@ RgbaImage runBlit(const present::Blit& blit, const RgbaImage* src, Target t, VkF
     REQUIRE(cmd);
     if (viaBuffer) {
         blit.recordToBuffer(*cmd, source, {readback->get(), 0, outBytes}, {t.width, t.height}, bgra);
-        gpu::memoryBarrier(*cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
+        gpu::memoryBarrier(test::device(), *cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
                            VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_READ_BIT);
     } else {
-        gpu::imageBarrier(*cmd, image.get(), VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_GENERAL,
+        gpu::imageBarrier(test::device(), *cmd, image.get(), VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_GENERAL,
                           VK_PIPELINE_STAGE_2_NONE, VK_ACCESS_2_NONE, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT,
                           VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT);
         blit.recordToImage(*cmd, source, image.view(), {t.width, t.height});
-        gpu::memoryBarrier(*cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
+        gpu::memoryBarrier(test::device(), *cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
                            VK_PIPELINE_STAGE_2_COPY_BIT, VK_ACCESS_2_TRANSFER_READ_BIT);
         VkBufferImageCopy region{};
         region.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
         region.imageExtent = {t.width, t.height, 1};
-        vkCmdCopyImageToBuffer(*cmd, image.get(), VK_IMAGE_LAYOUT_GENERAL, readback->get(), 1, &region);
-        gpu::memoryBarrier(*cmd, VK_PIPELINE_STAGE_2_COPY_BIT, VK_ACCESS_2_TRANSFER_WRITE_BIT,
+        test::device().vk().vkCmdCopyImageToBuffer(*cmd, image.get(), VK_IMAGE_LAYOUT_GENERAL, readback->get(), 1, &region);
+        gpu::memoryBarrier(test::device(), *cmd, VK_PIPELINE_STAGE_2_COPY_BIT, VK_ACCESS_2_TRANSFER_WRITE_BIT,
                            VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_READ_BIT);
     }
     auto value = submitter->submit();

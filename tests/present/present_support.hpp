@@ -33,7 +33,7 @@ inline void publishImage(gpu::Device& device, gpu::Submitter& submitter, present
     auto cmd = submitter.begin();
     REQUIRE(cmd);
     VkBufferCopy region{0, 0, image.pixels.size()};
-    vkCmdCopyBuffer(*cmd, staging->get(), slot.buffer.buffer, 1, &region);
+    device.vk().vkCmdCopyBuffer(*cmd, staging->get(), slot.buffer.buffer, 1, &region);
     VkSemaphoreSubmitInfo wait{VK_STRUCTURE_TYPE_SEMAPHORE_SUBMIT_INFO, nullptr, device.timeline(), slot.waitValue,
                                VK_PIPELINE_STAGE_2_COPY_BIT, 0};
     auto value = submitter.submit(slot.waitValue ? std::span(&wait, 1) : std::span<VkSemaphoreSubmitInfo>());
@@ -86,7 +86,7 @@ private:
                 failed_ = true;
                 return;
             }
-            vkCmdFillBuffer(*cmd, slot.buffer.buffer, 0, slot.buffer.range, sequenceColour(sequence));
+            device_.vk().vkCmdFillBuffer(*cmd, slot.buffer.buffer, 0, slot.buffer.range, sequenceColour(sequence));
             VkSemaphoreSubmitInfo wait{VK_STRUCTURE_TYPE_SEMAPHORE_SUBMIT_INFO, nullptr, device_.timeline(),
                                        slot.waitValue, VK_PIPELINE_STAGE_2_CLEAR_BIT, 0};
             auto value = submitter->submit(slot.waitValue ? std::span(&wait, 1) : std::span<VkSemaphoreSubmitInfo>());

@@ -89,7 +89,7 @@ public:
                       frame.height, frame.stride, {ySums_.get(), 0, VK_WHOLE_SIZE});
         stage_.record(*cmd, {in->buffer, uvAt, VkDeviceSize(frame.stride) * uvRows}, frame.width, uvRows,
                       frame.stride, {uvSums_.get(), 0, VK_WHOLE_SIZE});
-        gpu::memoryBarrier(*cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
+        gpu::memoryBarrier(device_, *cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
                            VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_READ_BIT);
         auto value = submitter_.submit(waits);
         REQUIRE(value);
