@@ -4,6 +4,7 @@
 #include "gpu/vulkan.hpp"
 #include "harness/lut3d_runner.hpp"
 #include "support/gpu_fixture.hpp"
+#include "support/gradient_image.hpp"
 #include "support/viewfinder_options.hpp"
 
 #include <rearview/gpu_interop.hpp>
@@ -146,19 +147,6 @@ struct AppVulkan {
     }
 };
 
-RgbaImage gradient() {
-    RgbaImage in(301, 203);
-    for (uint32_t y = 0; y < in.height; ++y)
-        for (uint32_t x = 0; x < in.width; ++x) {
-            uint8_t* px = in.row(y) + x * 4;
-            px[0] = uint8_t(x * 255 / in.width);
-            px[1] = uint8_t(y * 255 / in.height);
-            px[2] = uint8_t((x * 3 + y) & 0xFF);
-            px[3] = 255;
-        }
-    return in;
-}
-
 RgbaImage graded(gpu::Device& device) {
     CubeLut inverted = CubeLut::identity(17);
     for (float& v : inverted.rgb)
@@ -167,7 +155,7 @@ RgbaImage graded(gpu::Device& device) {
     REQUIRE(runner);
     REQUIRE(runner->setLut(inverted));
     RgbaImage out;
-    auto ran = runner->run(gradient(), {.strength = 1.0f}, out);
+    auto ran = runner->run(test::gradientImage(), {.strength = 1.0f}, out);
     if (!ran)
         FAIL(ran.error().describe());
     return out;

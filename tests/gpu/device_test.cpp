@@ -4,6 +4,7 @@
 #include "gpu/submitter.hpp"
 #include "harness/lut3d_runner.hpp"
 #include "support/gpu_fixture.hpp"
+#include "support/gradient_image.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 
@@ -108,15 +109,7 @@ TEST_CASE("Two GpuContexts in one process work side by side", "[gpu]") {
     CHECK(deviceOf(*a).device() != deviceOf(*b).device());
     CHECK(&deviceOf(*a).vk() != &deviceOf(*b).vk());
 
-    RgbaImage in(301, 203);
-    for (uint32_t y = 0; y < in.height; ++y)
-        for (uint32_t x = 0; x < in.width; ++x) {
-            uint8_t* px = in.row(y) + x * 4;
-            px[0] = uint8_t(x * 255 / in.width);
-            px[1] = uint8_t(y * 255 / in.height);
-            px[2] = uint8_t((x + y) & 0xFF);
-            px[3] = 255;
-        }
+    const RgbaImage in = test::gradientImage();
     CubeLut inverted = CubeLut::identity(17);
     for (float& v : inverted.rgb)
         v = 1.0f - v;
