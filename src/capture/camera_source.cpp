@@ -468,19 +468,9 @@ Result<void> Session::allocateBuffers(const CameraSourceOptions& options, std::v
         bufferKind_ = allocator->kind();
         bufferDescription_ = allocator->description();
         info_.bufferSize = std::ranges::min_element(ownBuffers_, {}, &CaptureBuffer::size)->size();
-        for (const CaptureBuffer& buffer : ownBuffers_) {
-            // SharedFD duplicates an lvalue fd (an rvalue it would adopt); CaptureBuffer keeps its own.
-            const int own = buffer.fd();
-            const libcamera::SharedFD fd(own);
-            std::vector<libcamera::FrameBuffer::Plane> planes(2);
-            planes[0].fd = fd;
-            planes[0].offset = 0;
-            planes[0].length = unsigned(info_.uvOffset);
-            planes[1].fd = fd;
-            planes[1].offset = unsigned(info_.uvOffset);
-            planes[1].length = unsigned(size_t(info_.stride) * ((info_.height + 1) / 2));
-            frameBuffers_.push_back(std::make_unique<libcamera::FrameBuffer>(planes));
-        }
+        for (const CaptureBuffer& buffer : ownBuffers_) // CaptureBuffer keeps its own fd
+            frameBuffers_.push_back(
+                capture::nv12FrameBuffer(buffer.fd(), info_.uvOffset, size_t(info_.stride) * ((info_.height + 1) / 2)));
     }
 
     for (uint32_t i = 0; i < info_.bufferCount; ++i) {

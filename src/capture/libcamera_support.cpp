@@ -172,5 +172,18 @@ std::string errnoMessage(int negativeErrno) {
     return std::format("{} (errno {})", std::strerror(err), err);
 }
 
+std::unique_ptr<libcamera::FrameBuffer> nv12FrameBuffer(int fd, size_t uvOffset, size_t uvBytes) {
+    // SharedFD duplicates an lvalue fd (an rvalue it would adopt).
+    const libcamera::SharedFD shared(fd);
+    std::vector<libcamera::FrameBuffer::Plane> planes(2);
+    planes[0].fd = shared;
+    planes[0].offset = 0;
+    planes[0].length = unsigned(uvOffset);
+    planes[1].fd = shared;
+    planes[1].offset = unsigned(uvOffset);
+    planes[1].length = unsigned(uvBytes);
+    return std::make_unique<libcamera::FrameBuffer>(planes);
+}
+
 } // namespace capture
 } // namespace rearview

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Private glue between rearview and libcamera: the process-wide CameraManager and the
-// conversions at the boundary. Only src/capture/*.cpp include this.
+// conversions at the boundary. Only src/capture/*.cpp and the camera tests include this.
 #pragma once
 
 #include <rearview/camera.hpp>
@@ -10,6 +10,7 @@
 #include <libcamera/camera.h>
 #include <libcamera/camera_manager.h>
 #include <libcamera/color_space.h>
+#include <libcamera/framebuffer.h>
 
 #include <memory>
 #include <optional>
@@ -31,6 +32,10 @@ CameraInfo describeCamera(libcamera::Camera& camera);
 /// Our colour space for a stream's: the YCbCr encoding and range; nullopt when the camera
 /// reported none or one without a YCbCr encoding.
 std::optional<ColorSpace> fromLibcamera(const std::optional<libcamera::ColorSpace>& cs);
+
+/// A libcamera FrameBuffer over one NV12 buffer in `fd` (duplicated, the caller keeps its own):
+/// luma from offset 0 up to `uvOffset`, then `uvBytes` of interleaved chroma.
+std::unique_ptr<libcamera::FrameBuffer> nv12FrameBuffer(int fd, size_t uvOffset, size_t uvBytes);
 
 /// A libcamera negative errno as text ("Device or resource busy").
 std::string errnoMessage(int negativeErrno);

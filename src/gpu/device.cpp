@@ -107,6 +107,50 @@ std::string versionString(uint32_t v) {
     return std::format("{}.{}.{}", VK_API_VERSION_MAJOR(v), VK_API_VERSION_MINOR(v), VK_API_VERSION_PATCH(v));
 }
 
+Candidate candidate(VkPhysicalDevice pd, uint32_t index) {
+    Candidate c{pd, {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2}, {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES},
+                index};
+    c.props.pNext = &c.driver;
+    vkGetPhysicalDeviceProperties2(pd, &c.props);
+    c.props.pNext = nullptr;
+    return c;
+}
+
+GpuInfo describe(const Candidate& c, std::string whyChosen) {
+    return {.name = c.props.properties.deviceName,
+            .type = std::string(typeName(c.props.properties.deviceType)),
+            .driverName = c.driver.driverName,
+            .driverInfo = c.driver.driverInfo,
+            .apiVersion = versionString(c.props.properties.apiVersion),
+            .index = c.index,
+            .whyChosen = std::move(whyChosen)};
+}
+
+uint64_t hostPointerAlignment(VkPhysicalDevice pd) {
+    VkPhysicalDeviceExternalMemoryHostPropertiesEXT hp{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_MEMORY_HOST_PROPERTIES_EXT};
+    VkPhysicalDeviceProperties2 p2{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, &hp};
+    vkGetPhysicalDeviceProperties2(pd, &p2);
+    return hp.minImportedHostPointerAlignment;
+}
+
+/// Calls use(name, flag) for each surface extension presenters use, in order, each only when
+/// what it builds on is in use: `use` sets the flag (rearview's instance: enabled when offered;
+/// the app's: whether the app enabled it).
+template <typename Use>
+void forSurfaceExtensions(InstanceExtensions& ie, Use&& use) {
+    use(VK_KHR_SURFACE_EXTENSION_NAME, ie.surface);
+    if (!ie.surface)
+        return;
+    use(VK_EXT_HEADLESS_SURFACE_EXTENSION_NAME, ie.headlessSurface);
+    use("VK_KHR_xlib_surface", ie.xlibSurface);
+    use("VK_KHR_xcb_surface", ie.xcbSurface);
+    use("VK_KHR_wayland_surface", ie.waylandSurface);
+    use(VK_KHR_DISPLAY_EXTENSION_NAME, ie.display);
+    use(VK_KHR_GET_SURFACE_CAPABILITIES_2_EXTENSION_NAME, ie.surfaceCapabilities2);
+    if (ie.surfaceCapabilities2)
+        use(VK_EXT_SURFACE_MAINTENANCE_1_EXTENSION_NAME, ie.surfaceMaintenance1);
+}
+
 std::string listDevices(const std::vector<Candidate>& cs) {
     std::string s;
     for (auto& c : cs)
@@ -234,18 +278,7 @@ Result<std::unique_ptr<Device>> Device::build(const GpuOptions& options, Device*
                 flag = true;
             }
         };
-        InstanceExtensions& ie = d->instanceExtensions_;
-        enable(VK_KHR_SURFACE_EXTENSION_NAME, ie.surface);
-        if (ie.surface) {
-            enable(VK_EXT_HEADLESS_SURFACE_EXTENSION_NAME, ie.headlessSurface);
-            enable("VK_KHR_xlib_surface", ie.xlibSurface);
-            enable("VK_KHR_xcb_surface", ie.xcbSurface);
-            enable("VK_KHR_wayland_surface", ie.waylandSurface);
-            enable(VK_KHR_DISPLAY_EXTENSION_NAME, ie.display);
-            enable(VK_KHR_GET_SURFACE_CAPABILITIES_2_EXTENSION_NAME, ie.surfaceCapabilities2);
-            if (ie.surfaceCapabilities2)
-                enable(VK_EXT_SURFACE_MAINTENANCE_1_EXTENSION_NAME, ie.surfaceMaintenance1);
-        }
+        forSurfaceExtensions(d->instanceExtensions_, enable);
     }
 
     VkApplicationInfo app{VK_STRUCTURE_TYPE_APPLICATION_INFO};
@@ -284,11 +317,7 @@ Result<std::unique_ptr<Device>> Device::build(const GpuOptions& options, Device*
     vkEnumeratePhysicalDevices(d->instance_, &count, pds.data());
     std::vector<Candidate> candidates;
     for (uint32_t i = 0; i < count; ++i) {
-        Candidate c{pds[i], {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2},
-                    {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES}, i};
-        c.props.pNext = &c.driver;
-        vkGetPhysicalDeviceProperties2(pds[i], &c.props);
-        c.props.pNext = nullptr;
+        const Candidate c = candidate(pds[i], i);
         if (c.props.properties.apiVersion >= VK_API_VERSION_1_3)
             candidates.push_back(c);
         else
@@ -314,13 +343,7 @@ Result<std::unique_ptr<Device>> Device::build(const GpuOptions& options, Device*
     const Candidate& c = **chosen;
     d->physical_ = c.pd;
     d->limits_ = c.props.properties.limits;
-    d->info_.name = c.props.properties.deviceName;
-    d->info_.type = std::string(typeName(c.props.properties.deviceType));
-    d->info_.driverName = c.driver.driverName;
-    d->info_.driverInfo = c.driver.driverInfo;
-    d->info_.apiVersion = versionString(c.props.properties.apiVersion);
-    d->info_.index = c.index;
-    d->info_.whyChosen = why + chooseWhy;
+    d->info_ = describe(c, why + chooseWhy);
 
     // Queue: the first family with compute (graphics families include compute on most GPUs).
     uint32_t familyCount = 0;
@@ -385,13 +408,8 @@ Result<std::unique_ptr<Device>> Device::build(const GpuOptions& options, Device*
     if (d->extensions_.externalMemoryFd)
         optional(VK_EXT_EXTERNAL_MEMORY_DMA_BUF_EXTENSION_NAME, d->extensions_.externalMemoryDmaBuf);
     optional(VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME, d->extensions_.externalMemoryHost);
-    if (d->extensions_.externalMemoryHost) {
-        VkPhysicalDeviceExternalMemoryHostPropertiesEXT hp{
-            VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_MEMORY_HOST_PROPERTIES_EXT};
-        VkPhysicalDeviceProperties2 p2{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, &hp};
-        vkGetPhysicalDeviceProperties2(c.pd, &p2);
-        d->hostPointerAlignment_ = hp.minImportedHostPointerAlignment;
-    }
+    if (d->extensions_.externalMemoryHost)
+        d->hostPointerAlignment_ = hostPointerAlignment(c.pd);
 
     // Presentation: the swapchain, and present id/wait or display timing to time presents.
     VkPhysicalDevicePresentIdFeaturesKHR presentIdFeatures{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PRESENT_ID_FEATURES_KHR};
@@ -554,18 +572,11 @@ Result<std::unique_ptr<Device>> Device::adopt(const AppHandles& app, const GpuOp
     const auto at = std::ranges::find(pds, app.physical);
     if (at == pds.end())
         return fail(ErrorCode::InvalidArgument, "AppVulkanDevice: the physical device is not one of the instance's");
-    VkPhysicalDeviceDriverProperties driver{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES};
-    VkPhysicalDeviceProperties2 props{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, &driver};
-    vkGetPhysicalDeviceProperties2(app.physical, &props);
-    d->limits_ = props.properties.limits;
-    d->info_ = {.name = props.properties.deviceName,
-                .type = std::string(typeName(props.properties.deviceType)),
-                .driverName = driver.driverName,
-                .driverInfo = driver.driverInfo,
-                .apiVersion = versionString(props.properties.apiVersion),
-                .index = uint32_t(at - pds.begin()),
-                .whyChosen = "the application's device"};
-    if (props.properties.apiVersion < VK_API_VERSION_1_3)
+    const Candidate c = candidate(app.physical, uint32_t(at - pds.begin()));
+    const VkPhysicalDeviceProperties& props = c.props.properties;
+    d->limits_ = props.limits;
+    d->info_ = describe(c, "the application's device");
+    if (props.apiVersion < VK_API_VERSION_1_3)
         return fail(ErrorCode::Unsupported, std::format("the application's GPU '{}' has Vulkan {}, rearview needs 1.3",
                                                         d->info_.name, d->info_.apiVersion));
 
@@ -579,7 +590,7 @@ Result<std::unique_ptr<Device>> Device::adopt(const AppHandles& app, const GpuOp
                     std::format("AppVulkanDevice: queue {} of family {} is not a compute queue of GPU '{}'",
                                 app.queueIndex, app.queueFamily, d->info_.name));
     if (families[app.queueFamily].timestampValidBits > 0 && !test_hooks::gpuTimestampsDisabled())
-        d->timestampPeriodNs_ = props.properties.limits.timestampPeriod;
+        d->timestampPeriodNs_ = props.limits.timestampPeriod;
 
     VkPhysicalDeviceVulkan13Features f13{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_FEATURES};
     VkPhysicalDeviceVulkan12Features f12{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES, &f13};
@@ -605,20 +616,11 @@ Result<std::unique_ptr<Device>> Device::adopt(const AppHandles& app, const GpuOp
                              (enabled(app.deviceExtensions, VK_KHR_CALIBRATED_TIMESTAMPS_EXTENSION_NAME) ||
                               enabled(app.deviceExtensions, VK_EXT_CALIBRATED_TIMESTAMPS_EXTENSION_NAME)) &&
                              hasMonotonicTimeDomain(app.physical);
-    if (e.externalMemoryHost) {
-        VkPhysicalDeviceExternalMemoryHostPropertiesEXT hp{
-            VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_MEMORY_HOST_PROPERTIES_EXT};
-        VkPhysicalDeviceProperties2 p2{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, &hp};
-        vkGetPhysicalDeviceProperties2(app.physical, &p2);
-        d->hostPointerAlignment_ = hp.minImportedHostPointerAlignment;
-    }
-    InstanceExtensions& ie = d->instanceExtensions_;
-    ie.surface = enabled(app.instanceExtensions, VK_KHR_SURFACE_EXTENSION_NAME);
-    ie.headlessSurface = ie.surface && enabled(app.instanceExtensions, VK_EXT_HEADLESS_SURFACE_EXTENSION_NAME);
-    ie.xlibSurface = ie.surface && enabled(app.instanceExtensions, "VK_KHR_xlib_surface");
-    ie.xcbSurface = ie.surface && enabled(app.instanceExtensions, "VK_KHR_xcb_surface");
-    ie.waylandSurface = ie.surface && enabled(app.instanceExtensions, "VK_KHR_wayland_surface");
-    ie.display = ie.surface && enabled(app.instanceExtensions, VK_KHR_DISPLAY_EXTENSION_NAME);
+    if (e.externalMemoryHost)
+        d->hostPointerAlignment_ = hostPointerAlignment(app.physical);
+    forSurfaceExtensions(d->instanceExtensions_, [&](const char* name, bool& flag) {
+        flag = enabled(app.instanceExtensions, name);
+    });
 
     RV_TRY(d->useDevice(app.queueIndex));
     log::info("GPU: the application's {} [{}], driver {} {}, Vulkan {} (queue {} of family {})", d->info_.name,

@@ -3,6 +3,7 @@
 // virtual camera, pushes every completed request's buffer into a SourceKind::App viewfinder
 // and requeues it when the viewfinder releases it; the frame tap's panel images must be the
 // CPU reference's crop/scale of exactly the frames pushed, read where libcamera put them.
+#include "capture/libcamera_support.hpp"
 #include "cpu/crop_scale.hpp"
 #include "support/gpu_fixture.hpp"
 #include "support/image_compare.hpp"
@@ -74,15 +75,7 @@ TEST_CASE("An app's own libcamera frames through pushFrame: zero-copy, each rele
         b.fd = ::memfd_create("app-frame", MFD_CLOEXEC);
         REQUIRE(b.fd >= 0);
         REQUIRE(::ftruncate(b.fd, off_t(b.size)) == 0);
-        const libcamera::SharedFD fd(b.fd);
-        std::vector<libcamera::FrameBuffer::Plane> planes(2);
-        planes[0].fd = fd;
-        planes[0].offset = 0;
-        planes[0].length = unsigned(b.uvOffset);
-        planes[1].fd = fd;
-        planes[1].offset = unsigned(b.uvOffset);
-        planes[1].length = unsigned(size_t(b.stride) * kHeight / 2);
-        frameBuffers.push_back(std::make_unique<libcamera::FrameBuffer>(planes));
+        frameBuffers.push_back(capture::nv12FrameBuffer(b.fd, b.uvOffset, size_t(b.stride) * kHeight / 2));
         auto request = camera->createRequest(i);
         REQUIRE(request);
         REQUIRE(request->addBuffer(stream, frameBuffers.back().get()) == 0);
