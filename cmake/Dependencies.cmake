@@ -29,5 +29,8 @@ find_package(yaml-cpp REQUIRED)
 # FFmpeg (src/record/): libavcodec encoders, libavformat MP4 muxing.
 pkg_check_modules(LIBAV REQUIRED IMPORTED_TARGET libavcodec libavformat libavutil)
 
+# libjpeg-turbo and libexif (src/photo/): photos as JPEG with EXIF metadata.
+pkg_check_modules(PHOTO_CODECS REQUIRED IMPORTED_TARGET libjpeg libexif)
+
 # SDL3 (src/present/): the window presenter's window and Vulkan surface.
 find_package(SDL3 REQUIRED CONFIG COMPONENTS SDL3-shared)

@@ -18,6 +18,7 @@ enum class ErrorCode {
     Io,                ///< Reading or writing a file failed.
     Parse,             ///< Malformed input file (pipeline, LUT, image).
     Internal,          ///< Anything else reported by a driver or library.
+    Cancelled,         ///< The app cancelled it (Viewfinder::cancelPhoto()), or the viewfinder stopped first.
 };
 
 /// Human-readable name of an ErrorCode ("invalid argument", ...).

@@ -9,6 +9,7 @@
 #include <rearview/color_space.hpp>
 #include <rearview/error.hpp>
 #include <rearview/gpu.hpp>
+#include <rearview/photo.hpp>
 #include <rearview/pipeline.hpp>
 #include <rearview/record.hpp>
 #include <rearview/view_geometry.hpp>
@@ -16,6 +17,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -152,6 +154,10 @@ struct ViewfinderOptions {
     /// camera frame without waiting for the previous one's GPU work.
     uint32_t framesInFlight = 2;
     GovernorOptions governor;
+    /// Zero shutter lag: the last this many camera frames are held (their buffers kept from
+    /// the camera) so a photo can take the one that was on the panel at the press (0..8; 0:
+    /// a photo takes the next frame). See docs/photo.md.
+    uint32_t photoRingFrames = 3;
 };
 
 /// Percentiles of a latency, milliseconds (0 when there are no samples).
@@ -269,6 +275,8 @@ struct ViewfinderStats {
     uint64_t appFramesDropped = 0; ///< of those, replaced by newer ones before the pipeline took them
     /// What the frame-budget governor has shed (GovernorOptions).
     GovernorStats governor;
+    /// Photos taken with capturePhoto().
+    PhotoStats photo;
     /// The recording in progress, or the last one after stopRecording() or after it stopped
     /// by itself; nothing before the first startRecording().
     std::optional<RecordingStats> recording;
@@ -405,6 +413,20 @@ public:
     /// size other than SourceOptions::size, a layout that does not fit the memory, neither
     /// fd nor data), Io (an fd that cannot be mapped).
     Result<void> pushFrame(AppFrame frame);
+
+    /// Takes a photo (docs/photo.md): the camera frame on the panel at the call (or when the
+    /// self-timer runs out), at full resolution through the viewfinder's geometry and pipeline
+    /// (not the HUD), written as a JPEG with EXIF metadata; a burst takes the frames after it
+    /// too. Returns at once; the future gives the written shots, or the error that stopped the
+    /// photo (its GPU work, the encode, the write, e.g. a full disk: no partial file is left
+    /// under the name; Cancelled). The photo's work runs below a recording's priority and never
+    /// holds up the panel. Errors from the call itself, before anything is taken: validate()'s
+    /// (the option and its value), InvalidArgument when the viewfinder is not running. Any
+    /// thread.
+    Result<std::future<Result<PhotoResult>>> capturePhoto(const PhotoOptions& options);
+    /// Cancels the photos whose shutter has not been pressed yet (a self-timer counting down):
+    /// their futures give Cancelled. Returns how many. Any thread.
+    uint32_t cancelPhoto();
 
     /// Window events since the last call (empty for other targets); call it often (every
     /// few ms) from the thread that created the viewfinder, which a window needs.

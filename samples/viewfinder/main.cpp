@@ -72,12 +72,20 @@ recording (in parallel with the viewfinder, from the same frames):
   --record-codec C     hevc (default) or h264
   --record-priority P  protected (default: above the panel's processing, below its refresh),
                        normal (as the panel's processing) or background (below everything)
+
+photos (full resolution, the panel's looks, JPEG with EXIF):
+  --photo PATH         take a photo at the end of the run (or at --photo-at) to PATH (.jpg)
+  --photo-at S         take it S seconds into the run instead
+  --photo-size S       full (default), binned or panel (the panel's aspect)
+  --timer S            self-timer for photos, seconds (also the 't' key's)
   -v, --verbose        debug log
   -q, --quiet          no live status, warnings and errors only
   -h, --help           this text
 
 window keys: c switch camera, p next pipeline, + / - zoom, s snapshot, h HUD,
-             r start/stop recording (rearview-NNN.mp4, or --record's path), q or Esc quit
+             r start/stop recording (rearview-NNN.mp4, or --record's path),
+             space take a photo (rearview-photo-NNN.jpg), t photo after the self-timer
+             (--timer, default 3 s), q or Esc quit
 )";
 
 struct Args {
@@ -88,6 +96,11 @@ struct Args {
     std::string statsJson;
     /// path empty: no recording at start; the size the device sustains unless --record-size
     RecordOptions record{.resolution = RecordResolution::Auto};
+    /// --photo: taken at the end of the run, or `photoAt` seconds into it.
+    PhotoOptions photo;
+    std::optional<double> photoAt;
+    double timer = 3.0; ///< the 't' key's self-timer (--timer)
+    bool timerGiven = false;
     bool list = false;
     bool verbose = false;
     bool quiet = false;
@@ -214,6 +227,28 @@ std::variant<Args, UsageError, bool> parse(int argc, char** argv) {
              : opt == "--trace"      ? a.options.tracePath
              : opt == "--stats-json" ? a.statsJson
                                      : a.options.display) = *v;
+        } else if (opt == "--photo") {
+            auto v = value();
+            if (!v || v->empty())
+                return bad("needs a file path (.jpg)");
+            a.photo.path = *v;
+        } else if (opt == "--photo-at" || opt == "--timer") {
+            auto v = value();
+            auto n = v ? number<double>(*v) : std::nullopt;
+            if (!n || !(*n >= 0) || *n > kMaxPhotoTimer * 100)
+                return bad("needs seconds (a number from 0)");
+            if (opt == "--timer") {
+                a.timer = *n;
+                a.timerGiven = true;
+            } else {
+                a.photoAt = *n;
+            }
+        } else if (opt == "--photo-size") {
+            auto c = choice<PhotoSize>(value(), {{"full", PhotoSize::Full}, {"binned", PhotoSize::Binned},
+                                                 {"panel", PhotoSize::PanelAspect}});
+            if (!c)
+                return bad("must be full, binned or panel");
+            a.photo.size = *c;
         } else if (opt == "--record") {
             auto v = value();
             if (!v || v->empty())
@@ -384,6 +419,14 @@ void printSummary(const ViewfinderStats& s) {
     row("governor level / max / sheds / restores",
         std::format("{} ({}) / {} / {} / {}", g.level, g.levelName, g.maxLevelReached, g.sheds, g.restores));
     row("frames shed / pipeline full", std::format("{} / {} (load {:.2f})", g.framesShed, g.framesPipelineFull, g.load));
+    if (s.photo.requested) {
+        const PhotoStats& p = s.photo;
+        row("photos taken / failed / cancelled", std::format("{} / {} / {}{}", p.taken, p.failed, p.cancelled,
+                                                             p.notZeroShutterLag ? std::format(" ({} not zero-lag)", p.notZeroShutterLag) : ""));
+        row("  shutter lag p50 / p99", std::format("{:.0f} / {:.0f} ms (frame time - press)", p.shutterLagP50Ms, p.shutterLagP99Ms));
+        row("  press to written p50 / p99", std::format("{:.0f} / {:.0f} ms", p.pressToWrittenP50Ms, p.pressToWrittenP99Ms));
+        row("  GPU / encode p50", std::format("{:.0f} / {:.0f} ms, {:.1f} MB written", p.gpuP50Ms, p.encodeP50Ms, double(p.bytes) / 1e6));
+    }
     if (const auto& r = s.recording) {
         const RecordStats& e = r->encoder;
         row("recording", std::format("{}{}", e.files.empty() ? std::string("-") : e.files.back(),
@@ -483,6 +526,43 @@ int main(int argc, char** argv) {
         vf.stop();
         return 1;
     }
+    // Photos: each is written while the viewfinder runs on; they are waited for at the end.
+    int photos = 0;
+    std::vector<std::future<Result<PhotoResult>>> pendingPhotos;
+    auto takePhoto = [&](std::string path, double timer) {
+        PhotoOptions o = args.photo;
+        o.path = path.empty() ? std::format("rearview-photo-{:03}.jpg", photos) : std::move(path);
+        o.timerSeconds = timer;
+        ++photos;
+        auto f = vf.capturePhoto(o);
+        if (!f) {
+            std::println(stderr, "\nphoto: {}", f.error().describe());
+            return false;
+        }
+        pendingPhotos.push_back(std::move(*f));
+        return true;
+    };
+    auto finishPhotos = [&] {
+        bool ok = true;
+        for (auto& f : pendingPhotos) {
+            auto r = f.get();
+            if (!r) {
+                std::println(stderr, "rearview-viewfinder: photo: {}", r.error().describe());
+                ok = false;
+                continue;
+            }
+            for (const PhotoShot& shot : r->shots)
+                std::println("photo written to {} ({}x{}, frame {}, shutter lag {:.0f} ms{}, GPU {:.0f} ms, "
+                             "encode {:.0f} ms, {:.1f} MB)",
+                             shot.path, shot.width, shot.height, shot.sequence, shot.shutterLagMs,
+                             shot.zeroShutterLag ? "" : ", not zero-lag", shot.gpuMs, shot.encodeMs,
+                             double(shot.bytes) / 1e6);
+        }
+        pendingPhotos.clear();
+        return ok;
+    };
+    bool photoTaken = args.photo.path.empty();
+    const double photoTimer = args.timerGiven ? args.timer : 0.0;
     // Without a window nothing else ends the run.
     const bool window = vf.stats().presentTarget == "window";
     if (!args.duration && !args.frames && !window)
@@ -504,6 +584,8 @@ int main(int argc, char** argv) {
             case ViewfinderEvent::kEscape: quit = true; break;
             case 'h': vf.setHudVisible(!vf.hudVisible()); break;
             case 'r': toggleRecording(); break;
+            case ' ': takePhoto({}, 0.0); break;
+            case 't': takePhoto({}, args.timer); break;
             case ViewfinderEvent::kPlus:
             case '=':
             case ViewfinderEvent::kMinus: {
@@ -540,6 +622,11 @@ int main(int argc, char** argv) {
         const auto now = std::chrono::steady_clock::now();
         const double elapsed = std::chrono::duration<double>(now - start).count();
         const ViewfinderStats s = vf.stats();
+        if (!photoTaken && args.photoAt && elapsed >= *args.photoAt) {
+            photoTaken = true;
+            if (!takePhoto(args.photo.path, photoTimer))
+                quit = true;
+        }
         if (args.duration && elapsed >= *args.duration)
             quit = true;
         if (args.frames && s.framesProcessed >= *args.frames)
@@ -557,6 +644,13 @@ int main(int argc, char** argv) {
         std::print(stderr, "\n");
 
     int rc = 0;
+    if (interrupted)
+        vf.cancelPhoto();
+    // --photo without --photo-at: the last frame of the run.
+    if (!photoTaken && !takePhoto(args.photo.path, photoTimer))
+        rc = 1;
+    if (!finishPhotos())
+        rc = 1;
     if (!args.snapshot.empty()) {
         if (auto r = vf.snapshot(args.snapshot); !r) {
             std::println(stderr, "rearview-viewfinder: snapshot: {}", r.error().describe());

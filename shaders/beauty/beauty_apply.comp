@@ -32,10 +32,9 @@ void main() {
     const float base =
         (4.0 * l + luma(src[left]) + luma(src[right]) + luma(src[rowUp + x]) + luma(src[rowDown + x])) * 0.125;
 
-    // Cell centres sit at 4i + 2: pixel x lies between cells (x - 2) >> 2 and the next.
     const uvec2 grid = uvec2(pc.gridW, pc.gridH);
-    const ivec2 r = (ivec2(x, y) - 2) >> 2;
-    const vec2 f = vec2(uintToFloat((x + 2u) & 3u), uintToFloat((y + 2u) & 3u)) * 0.25 + 0.125;
+    const ivec2 r = ivec2(cellBelow(x), cellBelow(y));
+    const vec2 f = vec2(cellFraction(x), cellFraction(y));
     const vec4 c00 = smoothed[cellIndex(r, grid)], c10 = smoothed[cellIndex(r + ivec2(1, 0), grid)];
     const vec4 c01 = smoothed[cellIndex(r + ivec2(0, 1), grid)], c11 = smoothed[cellIndex(r + ivec2(1, 1), grid)];
     const vec4 c = mix(mix(c00, c10, f.x), mix(c01, c11, f.x), f.y);

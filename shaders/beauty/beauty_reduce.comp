@@ -1,5 +1,5 @@
 #version 460
-// Beauty step 1: the working image averaged over 4x4-pixel cells into luma (0..1) and
+// Beauty step 1: the working image averaged over kCell x kCell-pixel cells into luma (0..1) and
 // BT.601 full-range chroma (0..255), one invocation per cell.
 #include "beauty_grid.glsl"
 
@@ -24,7 +24,7 @@ void main() {
             sum += uintToFloat(uvec3(p, p >> 8, p >> 16) & 0xFFu);
         }
     }
-    const vec3 c = sum * (1.0 / 16.0);
+    const vec3 c = sum * (1.0 / float(kCell * kCell));
     const float y = (0.299 * c.r + 0.587 * c.g + 0.114 * c.b) * (1.0 / 255.0);
     const float cb = 128.0 + (-0.168736 * c.r - 0.331264 * c.g + 0.5 * c.b);
     const float cr = 128.0 + (0.5 * c.r - 0.418688 * c.g - 0.081312 * c.b);

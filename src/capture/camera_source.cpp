@@ -645,6 +645,8 @@ void Session::onRequestCompleted(libcamera::Request* request) {
                       info_.cameraId);
     }
     frame.sequence = shared_->sequence++;
+    frame.exposureUs = uint32_t(std::max(0, request->metadata().get(libcamera::controls::ExposureTime).value_or(0)));
+    frame.analogueGain = request->metadata().get(libcamera::controls::AnalogueGain).value_or(0.0f);
     frame.release = std::shared_ptr<void>(request, [self = shared_from_this()](void* r) {
         self->recycle(static_cast<libcamera::Request*>(r));
     });

@@ -51,7 +51,7 @@ Result<void> StillSource::open(size_t index) {
     auto source = SyntheticSource::create({.width = options_.width,
                                            .height = options_.height,
                                            .frameRate = options_.frameRate,
-                                           .bufferCount = 3,
+                                           .bufferCount = options_.bufferCount,
                                            .imagePath = images_[index].string(),
                                            .colorSpace = options_.colorSpace});
     if (!source)

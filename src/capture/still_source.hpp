@@ -20,6 +20,8 @@ struct StillSourceOptions {
     double frameRate = 30.0; ///< frames per second, each a copy of the current image
     double secondsPerImage = 2.0;
     ColorSpace colorSpace{YcbcrMatrix::Bt601, YcbcrRange::Full};
+    /// Buffers the image is held in (a consumer holding them all gets no further frame).
+    uint32_t bufferCount = 3;
 };
 
 /// Delivers each image as a stream of NV12 camera-like frames for `secondsPerImage`, then

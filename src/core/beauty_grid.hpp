@@ -14,7 +14,7 @@ namespace rearview {
 
 /// The beauty stage's grid and constants, shared with the GPU stage.
 struct BeautyGrid {
-    static constexpr uint32_t kCell = 4;         ///< pixels per grid cell in each direction
+    static constexpr uint32_t kCell = 4;         ///< pixels per grid cell on the panel, in each direction
     static constexpr int kRadius = 2;            ///< box window radius in cells (5x5)
     static constexpr uint32_t kMaxFaces = 8;     ///< face boxes the stage takes
     static constexpr float kFaceGain = 1.5f;     ///< skin mask gain inside a face box
@@ -24,9 +24,22 @@ struct BeautyGrid {
     static constexpr float kFaceMargin = 0.2f;
 
     uint32_t width = 0, height = 0; ///< grid size: the image's, in cells, rounded up
-    static BeautyGrid forImage(uint32_t imageWidth, uint32_t imageHeight) {
-        return {(imageWidth + kCell - 1) / kCell, (imageHeight + kCell - 1) / kCell};
+    /// Pixels per cell in each direction: kCell on the panel; an image `scale` times the
+    /// panel's size (a photo) takes cellFor(scale), so its grid, and the look, match the panel's.
+    uint32_t cell = kCell;
+    static BeautyGrid forImage(uint32_t imageWidth, uint32_t imageHeight, uint32_t cell = kCell) {
+        return {(imageWidth + cell - 1) / cell, (imageHeight + cell - 1) / cell, cell};
     }
+    /// The cell size for an image `scale` times the panel's: kCell times it, rounded to an even
+    /// number (cell centres on pixel edges), at least 2.
+    static uint32_t cellFor(double scale);
+
+    /// Pixel p lies between the cells whose centres (cell i + cell / 2) surround its centre: the
+    /// lower one's index, and p's fraction of the way to the next (shaders/common/beauty_grid.glsl).
+    int cellBelow(uint32_t p) const { return int((p + cell / 2) / cell) - 1; }
+    float cellFraction(uint32_t p) const { return (float((p + cell / 2) % cell) + 0.5f) * (1.0f / float(cell)); }
+    /// The reduce step's 1 / (cell x cell).
+    float invArea() const { return 1.0f / float(cell * cell); }
 
     /// A face box as a half-open range of grid cells [x0, x1) x [y0, y1): the cells whose
     /// centres lie inside the box grown by kFaceMargin, clamped to the grid.

@@ -15,6 +15,7 @@ std::string_view toString(ErrorCode code) noexcept {
     case ErrorCode::Io: return "i/o error";
     case ErrorCode::Parse: return "parse error";
     case ErrorCode::Internal: return "internal error";
+    case ErrorCode::Cancelled: return "cancelled";
     }
     return "error";
 }

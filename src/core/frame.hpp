@@ -49,6 +49,10 @@ struct CapturedFrame {
     uint64_t timestampNs = 0;
     bool timestampFromSensor = true;
     uint64_t sequence = 0;    ///< rearview's own counter per source, from 0
+    /// What the camera reported for the frame (libcamera's ExposureTime and AnalogueGain):
+    /// 0 when it did not (a photo's EXIF then leaves them out).
+    uint32_t exposureUs = 0;
+    float analogueGain = 0;
     std::shared_ptr<void> release; ///< drop to give the buffer back
 };
 

@@ -27,4 +27,12 @@ Result<FramePoint> panelToFrame(const CropPlan& plan, PanelPoint p) {
     return FramePoint{plan.cropX + oi * plan.scaleX, plan.cropY + oj * plan.scaleY};
 }
 
+FramePoint frameToPanel(const CropPlan& plan, FramePoint f) {
+    const PanelMap& m = plan.map;
+    // Oriented output pixel-centre coordinates, then the map, then back to pixel edges.
+    const double i = (f.x - plan.cropX) / plan.scaleX + plan.regionX - 0.5;
+    const double j = (f.y - plan.cropY) / plan.scaleY + plan.regionY - 0.5;
+    return {m.ax * i + m.bx * j + m.cx + 0.5, m.ay * i + m.by * j + m.cy + 0.5};
+}
+
 } // namespace rearview

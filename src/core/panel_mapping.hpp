@@ -21,4 +21,8 @@ struct FramePoint {
 /// 0..1 or not finite) or on a Fit plan's black bars, where no frame is shown.
 Result<FramePoint> panelToFrame(const CropPlan& plan, PanelPoint p);
 
+/// The other way: where the frame point `f` lands in the plan's panel image, in panel pixels
+/// (pixel edges: [0, panelWidth) x [0, panelHeight)); points outside the crop land outside it.
+FramePoint frameToPanel(const CropPlan& plan, FramePoint f);
+
 } // namespace rearview

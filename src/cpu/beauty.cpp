@@ -36,8 +36,9 @@ Vec4 cellAt(const std::vector<Vec4>& cells, const BeautyGrid& g, int x, int y) {
     return cells[size_t(y) * g.width + size_t(x)];
 }
 
-Planes computeGrid(const RgbaImage& image, const BeautyParams& params, std::span<const analysis::FaceBox> faces) {
-    const BeautyGrid g = BeautyGrid::forImage(image.width, image.height);
+Planes computeGrid(const RgbaImage& image, const BeautyParams& params, std::span<const analysis::FaceBox> faces,
+                   uint32_t cell) {
+    const BeautyGrid g = BeautyGrid::forImage(image.width, image.height, cell);
     const size_t n = size_t(g.width) * g.height;
 
     // 1. reduce
@@ -45,18 +46,18 @@ Planes computeGrid(const RgbaImage& image, const BeautyParams& params, std::span
     for (uint32_t j = 0; j < g.height; ++j)
         for (uint32_t i = 0; i < g.width; ++i) {
             float r = 0, gr = 0, b = 0;
-            for (uint32_t dy = 0; dy < BeautyGrid::kCell; ++dy) {
-                const uint8_t* row = image.row(std::min(j * BeautyGrid::kCell + dy, image.height - 1));
-                for (uint32_t dx = 0; dx < BeautyGrid::kCell; ++dx) {
-                    const uint8_t* px = row + size_t(std::min(i * BeautyGrid::kCell + dx, image.width - 1)) * 4;
+            for (uint32_t dy = 0; dy < g.cell; ++dy) {
+                const uint8_t* row = image.row(std::min(j * g.cell + dy, image.height - 1));
+                for (uint32_t dx = 0; dx < g.cell; ++dx) {
+                    const uint8_t* px = row + size_t(std::min(i * g.cell + dx, image.width - 1)) * 4;
                     r += float(px[0]);
                     gr += float(px[1]);
                     b += float(px[2]);
                 }
             }
-            r *= 1.0f / 16.0f;
-            gr *= 1.0f / 16.0f;
-            b *= 1.0f / 16.0f;
+            r *= g.invArea();
+            gr *= g.invArea();
+            b *= g.invArea();
             const float y = (kLumaR * r + kLumaG * gr + kLumaB * b) * (1.0f / 255.0f);
             const float cb = 128.0f + (-0.168736f * r - 0.331264f * gr + 0.5f * b);
             const float cr = 128.0f + (0.5f * r - 0.418688f * gr - 0.081312f * b);
@@ -114,10 +115,10 @@ Planes computeGrid(const RgbaImage& image, const BeautyParams& params, std::span
     return planes;
 }
 
-/// Step 4's bilinear sample of the grid at pixel (x, y): cell centres sit at 4i + 2.
+/// Step 4's bilinear sample of the grid at pixel (x, y) between the cell centres around it.
 Vec4 sampleGrid(const Planes& p, uint32_t x, uint32_t y) {
-    const int rx = (int(x) - 2) >> 2, ry = (int(y) - 2) >> 2;
-    const float fx = float((x + 2) & 3u) * 0.25f + 0.125f, fy = float((y + 2) & 3u) * 0.25f + 0.125f;
+    const int rx = p.grid.cellBelow(x), ry = p.grid.cellBelow(y);
+    const float fx = p.grid.cellFraction(x), fy = p.grid.cellFraction(y);
     const Vec4 c00 = cellAt(p.smooth, p.grid, rx, ry), c10 = cellAt(p.smooth, p.grid, rx + 1, ry);
     const Vec4 c01 = cellAt(p.smooth, p.grid, rx, ry + 1), c11 = cellAt(p.smooth, p.grid, rx + 1, ry + 1);
     Vec4 v;
@@ -135,10 +136,10 @@ float lumaAt(const RgbaImage& image, int x, int y) {
 
 } // namespace
 
-void Beauty(RgbaImage& image, const BeautyParams& params, std::span<const analysis::FaceBox> faces) {
+void Beauty(RgbaImage& image, const BeautyParams& params, std::span<const analysis::FaceBox> faces, uint32_t cell) {
     if (params.smoothing == 0.0f && params.tone == 0.0f && params.sharpen == 0.0f)
         return;
-    const Planes planes = computeGrid(image, params, faces);
+    const Planes planes = computeGrid(image, params, faces, cell);
     const RgbaImage in = image;
     for (uint32_t y = 0; y < image.height; ++y)
         for (uint32_t x = 0; x < image.width; ++x) {
@@ -162,8 +163,8 @@ void Beauty(RgbaImage& image, const BeautyParams& params, std::span<const analys
 }
 
 std::vector<float> BeautySkinMask(const RgbaImage& image, const BeautyParams& params,
-                                  std::span<const analysis::FaceBox> faces) {
-    const Planes planes = computeGrid(image, params, faces);
+                                  std::span<const analysis::FaceBox> faces, uint32_t cell) {
+    const Planes planes = computeGrid(image, params, faces, cell);
     std::vector<float> mask(size_t(image.width) * image.height);
     for (uint32_t y = 0; y < image.height; ++y)
         for (uint32_t x = 0; x < image.width; ++x)

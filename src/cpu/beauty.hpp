@@ -4,8 +4,9 @@
 // are core/beauty_grid.hpp's.
 //
 // The algorithm, on the working image (values below in [0, 1] unless noted):
-//  1. reduce: the image is averaged over 4x4 blocks into a low-resolution grid (cell
-//     (i, j) covers pixels 4i..4i+3, clamped at the right and bottom edges), as luma Y and
+//  1. reduce: the image is averaged over c x c blocks (c = 4 on the panel, scaled with the
+//     image for a photo: BeautyGrid::cellFor()) into a low-resolution grid (cell (i, j) covers
+//     pixels ci..ci+c-1, clamped at the right and bottom edges), as luma Y and
 //     chroma Cb, Cr (BT.601 full range).
 //  2. coefficients, per cell: a self-guided filter of luma (He et al., the "fast guided
 //     filter" on the subsampled grid) over a 5x5-cell window (clamped at the borders):
@@ -37,11 +38,12 @@ namespace rearview::cpu {
 
 /// Applies the beauty stage to `image` with `faces` (panel coordinates; at most
 /// BeautyGrid::kMaxFaces are used).
-void Beauty(RgbaImage& image, const BeautyParams& params, std::span<const analysis::FaceBox> faces);
+void Beauty(RgbaImage& image, const BeautyParams& params, std::span<const analysis::FaceBox> faces,
+            uint32_t cell = BeautyGrid::kCell);
 
 /// The skin mask (0..1 per pixel, row-major) the stage uses for `image`: the one step 4
 /// samples. For tests and tuning.
 std::vector<float> BeautySkinMask(const RgbaImage& image, const BeautyParams& params,
-                                  std::span<const analysis::FaceBox> faces);
+                                  std::span<const analysis::FaceBox> faces, uint32_t cell = BeautyGrid::kCell);
 
 } // namespace rearview::cpu

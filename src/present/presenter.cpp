@@ -441,6 +441,7 @@ Result<void> Presenter::presentOnce() {
     if (frame) {
         lastShownSequence_ = frame->frame.sequence;
         shownAny_ = true;
+        onPanel_.store(lastShownSequence_ + 1, std::memory_order_release);
     }
     stats_.presented(bool(frame), fresh);
     if (Tracer* t = options_.tracer)

@@ -84,6 +84,12 @@ public:
     PresentStats stats() const;
     /// "window 904x572 (x11)", ... and the timing source.
     std::string describe() const;
+    /// The sequence of the camera frame the panel shows now (the last one presented); nullopt
+    /// before the first. Any thread.
+    std::optional<uint64_t> onPanel() const {
+        const uint64_t v = onPanel_.load(std::memory_order_acquire);
+        return v ? std::optional<uint64_t>(v - 1) : std::nullopt;
+    }
     /// The X11 window id of a window presenter on X11, else 0.
     uint64_t x11Window() const { return surface_->x11Window(); }
 
@@ -144,6 +150,7 @@ private:
     uint64_t presentId_ = 0;
     std::deque<PendingTiming> pendingTimings_;
     uint64_t lastShownSequence_ = 0;
+    std::atomic<uint64_t> onPanel_{0}; ///< lastShownSequence_ + 1 once a frame was shown
     bool shownAny_ = false;
     uint64_t lastValue_ = 0;        ///< timeline value of the presenter's latest submission
     /// What each swapchain image of the current generation holds (frame sequence + 1, 0 =

@@ -67,17 +67,20 @@ void Beauty::retire() {
             device_->deferred().retire(device_->lastTimelineValue(), std::move(*b));
 }
 
-Result<Beauty> Beauty::create(gpu::Device& device, uint32_t width, uint32_t height) {
+Result<Beauty> Beauty::create(gpu::Device& device, uint32_t width, uint32_t height, uint32_t cell) {
     const uint32_t maxRows = device.limits().maxComputeWorkGroupCount[1];
-    if (width == 0 || height == 0 || height > maxRows || width >= (1u << 16) * BeautyGrid::kCell)
+    if (cell < 2 || cell % 2 != 0 || cell > 512)
+        return fail(ErrorCode::InvalidArgument, std::format("beauty: grid cell of {} pixels; allowed: even, 2..512", cell));
+    if (width == 0 || height == 0 || height > maxRows || width >= (1u << 16) * cell || height >= (1u << 16) * cell)
         return fail(ErrorCode::InvalidArgument,
-                    std::format("beauty: {}x{} working image; allowed: 1..{} rows, under 262144 columns", width,
-                                height, maxRows));
+                    std::format("beauty: {}x{} working image; allowed: 1..{} rows, under {} columns", width,
+                                height, maxRows, (1u << 16) * cell));
     Beauty s;
     s.device_ = &device;
     s.width_ = width;
     s.height_ = height;
-    s.grid_ = BeautyGrid::forImage(width, height);
+    s.grid_ = BeautyGrid::forImage(width, height, cell);
+    const uint32_t cellSpec[] = {cell}; // shaders/common/beauty_grid.glsl's kCell
     struct Build {
         gpu::ComputePipeline* target;
         gpu::ShaderId shader;
@@ -89,7 +92,7 @@ Result<Beauty> Beauty::create(gpu::Device& device, uint32_t width, uint32_t heig
                            Build{&s.smooth_, gpu::ShaderId::beauty_smooth, kTwo, sizeof(SmoothPush)},
                            Build{&s.apply_, gpu::ShaderId::beauty_apply, kThree, sizeof(ApplyPush)},
                            Build{&s.copy_, gpu::ShaderId::beauty_copy, kTwo, sizeof(CopyPush)}}) {
-        auto p = gpu::ComputePipeline::create(device, b.shader, b.bindings, b.push);
+        auto p = gpu::ComputePipeline::create(device, b.shader, b.bindings, b.push, cellSpec);
         if (!p)
             return std::unexpected(p.error());
         *b.target = std::move(*p);

@@ -29,8 +29,11 @@ public:
     Beauty& operator=(Beauty&& o) noexcept;
     ~Beauty() { retire(); }
 
-    /// A stage for `width` x `height` working images: pipelines and its grid buffers.
-    static Result<Beauty> create(gpu::Device& device, uint32_t width, uint32_t height);
+    /// A stage for `width` x `height` working images with `cell`-pixel grid cells (even;
+    /// BeautyGrid::kCell on the panel, BeautyGrid::cellFor() of a photo's scale): pipelines
+    /// and its grid buffers.
+    static Result<Beauty> create(gpu::Device& device, uint32_t width, uint32_t height,
+                                 uint32_t cell = BeautyGrid::kCell);
 
     /// Records the stage from `src` into `dst` (distinct buffers, each width x height packed
     /// RGBA8) with `params` and `faces` (panel coordinates; the first

@@ -64,7 +64,7 @@ size_t Finish::runLength(std::span<const StageParams> stages) {
 
 Result<void> Finish::record(VkCommandBuffer cmd, VkDescriptorBufferInfo src, VkDescriptorBufferInfo dst,
                             uint32_t width, uint32_t height, std::span<const StageParams> run, const Lut3d* lut,
-                            uint32_t seed) const {
+                            uint32_t seed, float sizeScale) const {
     if (run.empty() || runLength(run) != run.size())
         return fail(ErrorCode::InvalidArgument,
                     std::format("a finishing run of {} stages: it holds 1..{} of lut, vignette and grain, each once",
@@ -94,7 +94,7 @@ Result<void> Finish::record(VkCommandBuffer cmd, VkDescriptorBufferInfo src, VkD
             op = kOpVignette;
         } else if (const auto* g = std::get_if<GrainParams>(&stage)) {
             push.grainAmount = g->amount;
-            push.grainInvSize = 1.0f / float(g->size);
+            push.grainInvSize = 1.0f / (float(g->size) * sizeScale);
             op = kOpGrain;
         }
         push.ops = (push.ops << 4) | op;

@@ -33,10 +33,12 @@ public:
 
     /// Records `run` (runLength() stages) from `src` into `dst` (width x height packed RGBA8). `lut`
     /// is the LUT a LutParams in the run reads (null when the run has none); `seed` changes
-    /// the grain every frame. Fails for a run longer than runLength() allows or parameters out
-    /// of range.
+    /// the grain every frame, whose cells are `sizeScale` times their size in pixels (an image
+    /// that many times the panel's). Fails for a run longer than runLength() allows or
+    /// parameters out of range.
     Result<void> record(VkCommandBuffer cmd, VkDescriptorBufferInfo src, VkDescriptorBufferInfo dst, uint32_t width,
-                        uint32_t height, std::span<const StageParams> run, const Lut3d* lut, uint32_t seed) const;
+                        uint32_t height, std::span<const StageParams> run, const Lut3d* lut, uint32_t seed,
+                        float sizeScale = 1.0f) const;
 
 private:
     gpu::ComputePipeline trilinear_, tetrahedral_;

@@ -51,12 +51,12 @@ Result<Grain> Grain::create(gpu::Device& device) {
 }
 
 Result<void> Grain::record(VkCommandBuffer cmd, VkDescriptorBufferInfo image, uint32_t width, uint32_t height,
-                           const GrainParams& params, uint32_t seed) const {
+                           const GrainParams& params, uint32_t seed, float sizeScale) const {
     if (auto r = validate(params); !r)
         return r;
     pipeline_.bind(cmd);
     pipeline_.pushBuffers(cmd, {image});
-    pipeline_.pushConstants(cmd, GrainPush{width, height, params.amount, 1.0f / float(params.size), seed});
+    pipeline_.pushConstants(cmd, GrainPush{width, height, params.amount, 1.0f / (float(params.size) * sizeScale), seed});
     dispatchOver(cmd, pipeline_, width, height);
     return {};
 }

@@ -25,9 +25,10 @@ class Grain {
 public:
     Grain() = default; ///< empty until assigned from create()
     static Result<Grain> create(gpu::Device& device);
-    /// Records grain for the frame with `seed` over the working image `image`.
+    /// Records grain for the frame with `seed` over the working image `image`; its cells are
+    /// `sizeScale` times params.size pixels (an image that many times the panel's size).
     Result<void> record(VkCommandBuffer cmd, VkDescriptorBufferInfo image, uint32_t width, uint32_t height,
-                        const GrainParams& params, uint32_t seed) const;
+                        const GrainParams& params, uint32_t seed, float sizeScale = 1.0f) const;
 
 private:
     gpu::ComputePipeline pipeline_;

@@ -9,8 +9,10 @@
 
 namespace rearview::stages {
 
-Result<StageChain> StageChain::create(gpu::Device& device, uint32_t width, uint32_t height) {
-    auto beauty = Beauty::create(device, width, height);
+Result<StageChain> StageChain::create(gpu::Device& device, uint32_t width, uint32_t height, double scale) {
+    if (!(scale > 0) || scale > 64)
+        return fail(ErrorCode::InvalidArgument, std::format("stage chain scale {} is not in (0, 64]", scale));
+    auto beauty = Beauty::create(device, width, height, BeautyGrid::cellFor(scale));
     if (!beauty)
         return std::unexpected(beauty.error());
     auto scratch = gpu::Buffer::create(device, VkDeviceSize(width) * height * 4,
@@ -32,6 +34,7 @@ Result<StageChain> StageChain::create(gpu::Device& device, uint32_t width, uint3
     c.device_ = &device;
     c.width_ = width;
     c.height_ = height;
+    c.scale_ = float(scale);
     c.beauty_ = std::move(*beauty);
     c.scratch_ = std::move(*scratch);
     c.vignette_ = std::move(*vignette);
@@ -165,11 +168,12 @@ Result<void> StageChain::record(VkCommandBuffer cmd, VkDescriptorBufferInfo in, 
             // (bench/stage_chain_bench.cpp).
             RV_TRY(pass.lut->record(cmd, src, dst, width_, height_, *lut));
         } else if (fused_) {
-            RV_TRY(finish_.record(cmd, src, dst, width_, height_, stages.subspan(pass.first, run), pass.lut, seed));
+            RV_TRY(finish_.record(cmd, src, dst, width_, height_, stages.subspan(pass.first, run), pass.lut, seed,
+                                       scale_));
         } else if (const auto* v = std::get_if<VignetteParams>(&first)) {
             RV_TRY(vignette_.record(cmd, src, width_, height_, *v));
         } else if (const auto* g = std::get_if<GrainParams>(&first)) {
-            RV_TRY(grain_.record(cmd, src, width_, height_, *g, seed));
+            RV_TRY(grain_.record(cmd, src, width_, height_, *g, seed, scale_));
         }
         if (last && !same(dst, out))
             copy(dst, out);

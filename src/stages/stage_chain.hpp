@@ -27,8 +27,11 @@ namespace rearview::stages {
 class StageChain {
 public:
     StageChain() = default; ///< empty until assigned from create()
-    /// A chain for `width` x `height` working images.
-    static Result<StageChain> create(gpu::Device& device, uint32_t width, uint32_t height);
+    /// A chain for `width` x `height` working images. `scale`: how many times the panel's size
+    /// the image is (1 for the panel, about 9 for a full-resolution photo): every size-dependent
+    /// parameter scales with it, beauty's grid (BeautyGrid::cellFor()) and the grain's cells, so
+    /// the look matches the panel's (vignette geometry is relative to the image already).
+    static Result<StageChain> create(gpu::Device& device, uint32_t width, uint32_t height, double scale = 1.0);
 
     /// Makes `stages` the chain for later record() calls. Errors: the stage's validation
     /// error or the LUT file's load error.
@@ -59,6 +62,7 @@ public:
 private:
     gpu::Device* device_ = nullptr;
     uint32_t width_ = 0, height_ = 0;
+    float scale_ = 1.0f;
     Beauty beauty_;
     gpu::Buffer scratch_; ///< the other working image passes ping-pong with
     std::vector<analysis::FaceBox> faces_;

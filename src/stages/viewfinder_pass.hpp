@@ -55,6 +55,8 @@ public:
     void submitted(uint64_t value, uint64_t frameTimestampNs);
 
     StageChain& chain() { return chain_; }
+    /// The face boxes the last recorded frame's beauty used (panel pixels).
+    const std::vector<analysis::FaceBox>& faces() const { return frameFaces_; }
 
 private:
     gpu::Device* device_ = nullptr;

@@ -84,6 +84,7 @@ Result<std::unique_ptr<FrameLoop>> FrameLoop::create(gpu::Device& device, presen
     loop->overlay_.emplace(std::move(*overlay));
     loop->snapshotBuffer_ = std::move(*snapshot);
     loop->tap_ = std::make_unique<FrameTap>(device, options.panelWidth, options.panelHeight, options.framesInFlight);
+    loop->photo_ = PhotoBranch::create(device, {.ringFrames = options.photoRingFrames, .onPanel = options.onPanel});
     loop->governor_.emplace(options.governor, options.faces ? options.faceEveryFrames : 0);
     loop->geometry_ = options.geometry;
     loop->hudVisible_ = options.hud;
@@ -206,8 +207,13 @@ void FrameLoop::run(std::stop_token stop, FrameSource& source) {
             std::this_thread::sleep_for(kFrameWait); // a stopped or lost camera: do not spin
             continue;
         }
-        if (!*next)
+        if (!*next) {
+            // No frame for a whole wait with none of ours on the GPU: the source may be out of
+            // buffers, so the photo ring lets go of its own (a photo then takes the next frame).
+            if (panelFrames_.empty())
+                photo_->releaseRing();
             continue;
+        }
         if (auto r = handleFrame(std::move(**next)); !r) {
             log::warn("frame dropped: {}", r.error().message);
             std::lock_guard lock(statsMutex_);
@@ -227,6 +233,7 @@ void FrameLoop::run(std::stop_token stop, FrameSource& source) {
     // work runs at its own priority): a frame's release handle keeps its buffer, and the
     // source's memory, alive until it is dropped.
     completeFrames(true);
+    photo_->releaseRing();
     if (auto r = inFlight_->drain(); !r)
         log::error("frames still on the GPU at stop: {}", r.error().message);
     std::lock_guard lock(snapshotMutex_);
@@ -254,8 +261,10 @@ Result<void> FrameLoop::handleFrame(CapturedFrame frame) {
         pass_->setFaceEveryFrames(governor_->faceEveryFrames());
         processed = processFrame(frame);
     }
-    // Every frame goes to the record branch, processed for the panel or not; it takes its own
-    // copy of the frame and its release handle.
+    // Every frame goes to the photo ring and the record branch, processed for the panel or not;
+    // each takes its own copy of the frame and its release handle.
+    if (plan_)
+        photo_->offer(frame, *plan_, planGeometry_, stages_, pass_->faces());
     if (branch) {
         branch->offer(frame);
         if (auto e = branch->takeError(false))
@@ -317,6 +326,10 @@ Result<void> FrameLoop::processFrame(CapturedFrame& frame) {
         std::lock_guard lock(statsMutex_);
         stats_.lastError = recorded->applyError;
     }
+    if (!stages_ || recorded->generation != stagesGeneration_) {
+        stages_ = std::make_shared<const std::vector<StageParams>>(pass_->chain().stages());
+        stagesGeneration_ = recorded->generation;
+    }
 
     const VkPipelineStageFlags2 computeOrCopy = VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_2_COPY_BIT;
     const VkAccessFlags2 written = VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT | VK_ACCESS_2_TRANSFER_WRITE_BIT;
@@ -333,13 +346,19 @@ Result<void> FrameLoop::processFrame(CapturedFrame& frame) {
     if (tapBuffer && !tapHud)
         copyOut(tap_->buffer(*tapBuffer));
 
-    // The HUD is drawn over the mirrored panel image in the slot.
-    if (hudVisible_ && options_.hudText) {
+    // The HUD is drawn over the mirrored panel image in the slot, and a photo's countdown or
+    // shutter blink also while the HUD is hidden.
+    const bool hud = hudVisible_ && options_.hudText;
+    std::optional<std::string> notice = photo_->notice(startNs);
+    if (hud || notice) {
         const gpu::ScopedSpan span(&*submitter_, "hud");
         gpu::memoryBarrier(*device_, *cmd, computeOrCopy, written, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT,
                            VK_ACCESS_2_SHADER_STORAGE_READ_BIT | VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT);
+        std::vector<std::string> lines = hud ? options_.hudText() : std::vector<std::string>{};
+        if (notice)
+            lines.insert(lines.begin(), std::move(*notice));
         overlay_->setVisible(true);
-        overlay_->setText(options_.hudText());
+        overlay_->setText(lines);
         if (auto r = overlay_->record(*cmd, slot.buffer); !r)
             return abandon(r.error());
     }

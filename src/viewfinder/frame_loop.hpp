@@ -17,6 +17,7 @@
 #include "stages/viewfinder_pass.hpp"
 #include "viewfinder/frame_tap.hpp"
 #include "viewfinder/governor.hpp"
+#include "viewfinder/photo_branch.hpp"
 #include "viewfinder/stage_times.hpp"
 #include "viewfinder/record_branch.hpp"
 
@@ -77,6 +78,10 @@ public:
         std::function<std::vector<std::string>()> hudText;
         uint32_t framesInFlight = 2; ///< 1..4
         GovernorOptions governor;
+        /// Camera frames the photo ring holds for zero shutter lag (0: a photo takes the next
+        /// frame), and the sequence the panel shows (the presenter's).
+        uint32_t photoRingFrames = 3;
+        std::function<std::optional<uint64_t>()> onPanel;
     };
 
     static Result<std::unique_ptr<FrameLoop>> create(gpu::Device& device, present::Mailbox& mailbox, Options options);
@@ -107,6 +112,9 @@ public:
     /// Viewfinder::setFrameTap(); any thread.
     Result<void> setFrameTap(FrameTapOptions tap) { return tap_->set(std::move(tap)); }
     FrameTapStats tapStats() const { return tap_->stats(); }
+    /// Photos (Viewfinder::capturePhoto()); any thread.
+    PhotoBranch& photo() { return *photo_; }
+    const PhotoBranch& photo() const { return *photo_; }
 
     FrameLoopStats stats() const;
 
@@ -159,6 +167,11 @@ private:
     gpu::Buffer snapshotBuffer_;
     bool snapshotInFlight_ = false;
     std::unique_ptr<FrameTap> tap_;
+    std::unique_ptr<PhotoBranch> photo_;
+    /// The stage list frames ran with, shared with the photos taken of them; remade when a
+    /// new list is applied (generation).
+    std::shared_ptr<const std::vector<StageParams>> stages_;
+    uint64_t stagesGeneration_ = 0;
     std::atomic<bool> hudVisible_{true};
     std::deque<PanelFrame> panelFrames_; ///< pipeline thread
     std::optional<Governor> governor_;   ///< pipeline thread

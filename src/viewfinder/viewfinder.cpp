@@ -182,7 +182,9 @@ Result<void> Viewfinder::Impl::openSource() {
         return {};
     }
     case SourceKind::Stills: {
-        StillSourceOptions o{.path = s.stillsPath, .frameRate = s.frameRate, .secondsPerImage = s.stillSeconds};
+        // As many buffers as a camera gets: panel frames in flight, the photo ring, a recording.
+        StillSourceOptions o{.path = s.stillsPath, .frameRate = s.frameRate, .secondsPerImage = s.stillSeconds,
+                             .bufferCount = options.framesInFlight + 5};
         if (s.size.width)
             o.width = s.size.width, o.height = s.size.height;
         auto still = StillSource::create(std::move(o));
@@ -279,6 +281,9 @@ Result<std::unique_ptr<Viewfinder>> Viewfinder::create(GpuContext& gpu, Viewfind
     if (options.panelWidth < 16 || options.panelHeight < 16 || options.panelWidth > 8192 || options.panelHeight > 8192)
         return fail(ErrorCode::InvalidArgument, std::format("panel size {}x{} must be 16..8192 on each side",
                                                             options.panelWidth, options.panelHeight));
+    if (options.photoRingFrames > 8)
+        return fail(ErrorCode::InvalidArgument,
+                    std::format("photoRingFrames {}: the photo ring holds 0..8 camera frames", options.photoRingFrames));
     if (!(options.refreshHz >= 1 && options.refreshHz <= 1000))
         return fail(ErrorCode::InvalidArgument,
                     std::format("refresh rate {} Hz must be between 1 and 1000", options.refreshHz));
@@ -365,7 +370,9 @@ Result<std::unique_ptr<Viewfinder>> Viewfinder::create(GpuContext& gpu, Viewfind
                                                .tracer = impl->tracer.get(),
                                                .hudText = [raw] { return raw->hudText(); },
                                                .framesInFlight = o.framesInFlight,
-                                               .governor = o.governor});
+                                               .governor = o.governor,
+                                               .photoRingFrames = o.photoRingFrames,
+                                               .onPanel = [raw] { return raw->presenter->onPanel(); }});
     if (!loop)
         return std::unexpected(loop.error());
     impl->loop = std::move(*loop);
@@ -597,6 +604,7 @@ ViewfinderStats Viewfinder::stats() const {
     s.pipelineSwitches = f.pipelineSwitches;
     s.snapshots = f.snapshots;
     s.tap = impl_->loop->tapStats();
+    s.photo = impl_->loop->photo().stats();
     if (impl_->app) {
         const AppSourceStats a = impl_->app->stats();
         s.appFramesPushed = a.pushed;
@@ -714,5 +722,22 @@ std::vector<ViewfinderEvent> Viewfinder::pollEvents() {
     }
     return out;
 }
+
+Result<std::future<Result<PhotoResult>>> Viewfinder::capturePhoto(const PhotoOptions& options) {
+    RV_TRY(validate(options));
+    Impl& m = *impl_;
+    std::string model;
+    {
+        std::lock_guard lock(m.mutex);
+        if (!m.running)
+            return fail(ErrorCode::InvalidArgument, "capturePhoto(): the viewfinder is not running (call start() first)");
+        model = m.cameraId;
+    }
+    if (m.tracer)
+        m.tracer->instant(options.timerSeconds > 0 ? "photo (self-timer)" : "shutter", "photo", monotonicNs(), "");
+    return m.loop->photo().request(options, std::move(model));
+}
+
+uint32_t Viewfinder::cancelPhoto() { return impl_->loop->photo().cancel(); }
 
 } // namespace rearview
