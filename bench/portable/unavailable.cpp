@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
-// The library parts that need libcamera, OpenCV, FFmpeg or SDL, as the portable benchmark
+// The library parts that need libcamera, OpenCV, FFmpeg, SDL, libjpeg or libexif, as the portable benchmark
 // (REARVIEW_PORTABLE_BENCH) links them: each entry point reports that this build leaves the
 // part out. The viewfinder benchmark on the synthetic source reaches them only to find out
-// (face analysis is off, nothing is recorded, snapshotted or shown in a window).
+// (face analysis is off, nothing is recorded, photographed, snapshotted or shown in a window).
 #include "analysis/face_detector.hpp"
 #include "core/image_file.hpp"
 #include "core/snapshot.hpp"
+#include "photo/exif.hpp"
+#include "photo/jpeg_encoder.hpp"
 #include "present/surface.hpp"
 #include "viewfinder/record_branch.hpp"
 
@@ -52,6 +54,16 @@ Result<std::unique_ptr<Surface>> createWindowSurface(gpu::Device&, const WindowO
 }
 
 } // namespace present
+
+namespace photo {
+
+Result<std::vector<uint8_t>> buildExif(const ExifFields&) { return std::unexpected(leftOut("photo EXIF", "libexif")); }
+uint16_t exifOrientation(uint32_t, bool) { return 1; }
+Result<std::vector<uint8_t>> encodeJpeg(const uint8_t*, uint32_t, uint32_t, size_t, int, std::span<const uint8_t>) {
+    return std::unexpected(leftOut("photo encoding", "libjpeg-turbo"));
+}
+
+} // namespace photo
 
 // No record branch is ever created here, so a frame loop never has one to call.
 namespace viewfinder {
