@@ -3,6 +3,8 @@
 // floor anchor (touching every cache line of the input), which every figure is set beside.
 #pragma once
 
+#include "core/test_patterns.hpp"
+#include "cpu/nv12_to_rgba.hpp"
 #include "gpu/gpu_context_impl.hpp"
 
 #include <rearview/gpu.hpp>
@@ -27,6 +29,26 @@ inline void frameSize(uint32_t& width, uint32_t& height) {
     height = 6120;
     if (const char* s = std::getenv("REARVIEW_BENCH_SIZE"))
         std::sscanf(s, "%ux%u", &width, &height);
+}
+
+/// The ramps test pattern (every code value) as a working image: NV12 BT.709 limited range
+/// through the exact conversion to RGBA8.
+inline RgbaImage rampsImage(uint32_t width, uint32_t height) {
+    Nv12Image frame(width, height, 0, ColorSpace{YcbcrMatrix::Bt709, YcbcrRange::Limited});
+    patterns::fillRamps(frame);
+    RgbaImage out;
+    cpu::Nv12ToRgba(frame.view(), out);
+    return out;
+}
+
+/// rampsImage() at frameSize(): a photo's image, made once per process.
+inline const RgbaImage& sensorRampsImage() {
+    static const RgbaImage image = [] {
+        uint32_t w = 0, h = 0;
+        frameSize(w, h);
+        return rampsImage(w, h);
+    }();
+    return image;
 }
 
 /// The process's one GpuContext (only one may exist), shared by every benchmark; null when

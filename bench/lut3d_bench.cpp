@@ -7,9 +7,7 @@
 // different LUT cell: the worst case for caches).
 #include "bench_support.hpp"
 #include <rearview/cube_lut.hpp>
-#include "core/test_patterns.hpp"
 #include "cpu/lut3d.hpp"
-#include "cpu/nv12_to_rgba.hpp"
 #include "gpu/gpu_context_impl.hpp"
 #include "harness/lut3d_runner.hpp"
 
@@ -26,13 +24,7 @@ constexpr uint32_t kPanelW = 904, kPanelH = 572;
 enum Content : int64_t { Smooth = 0, Noise = 1 };
 
 const RgbaImage& image(int64_t content) {
-    static const RgbaImage smooth = [] {
-        Nv12Image frame(kPanelW, kPanelH, 0, ColorSpace{YcbcrMatrix::Bt709, YcbcrRange::Limited});
-        patterns::fillRamps(frame);
-        RgbaImage out;
-        cpu::Nv12ToRgba(frame.view(), out);
-        return out;
-    }();
+    static const RgbaImage smooth = bench::rampsImage(kPanelW, kPanelH);
     static const RgbaImage noise = [] {
         RgbaImage out(kPanelW, kPanelH);
         std::mt19937 random(1);

@@ -4,8 +4,6 @@
 // stage as its own pass, in the same run, and the working image's read floor. GPU time by
 // timestamp queries (p50/p99 per frame as counters).
 #include "bench_support.hpp"
-#include "core/test_patterns.hpp"
-#include "cpu/nv12_to_rgba.hpp"
 #include "gpu/gpu_context_impl.hpp"
 #include "harness/one_shot.hpp"
 #include "stages/stage_chain.hpp"
@@ -25,18 +23,20 @@ constexpr std::array kPipelines = {"selfie-beauty.yaml", "selfie-natural.yaml", 
                                    "example.yaml"};
 
 const RgbaImage& workingImage() {
-    static const RgbaImage image = [] {
-        Nv12Image frame(kPanelW, kPanelH, 0, ColorSpace{YcbcrMatrix::Bt709, YcbcrRange::Limited});
-        patterns::fillRamps(frame);
-        RgbaImage out;
-        cpu::Nv12ToRgba(frame.view(), out);
-        return out;
-    }();
+    static const RgbaImage image = bench::rampsImage(kPanelW, kPanelH);
     return image;
 }
 
-/// `fused`: as the viewfinder runs it; otherwise a pass per stage.
-void gpuChain(benchmark::State& state, const char* pipelineFile, bool fused) {
+/// How a chain is run: on the panel's working image in place as the viewfinder runs it, fused
+/// or a pass per stage; or on a photo's image at the sensor's size, scaled as a photo runs it.
+struct ChainRun {
+    const RgbaImage& image;
+    bool fused = true;
+    double scale = 1.0; ///< photo pixels per panel pixel (StageChain::create)
+    bool inPlace = true;
+};
+
+void gpuChain(benchmark::State& state, const char* pipelineFile, ChainRun run) {
     GpuContext* g = bench::gpu();
     if (!g) {
         state.SkipWithError("no Vulkan device");
@@ -44,13 +44,13 @@ void gpuChain(benchmark::State& state, const char* pipelineFile, bool fused) {
     }
     gpu::Device& device = deviceOf(*g);
     auto pipeline = loadPipeline(std::string(REARVIEW_PIPELINES_DIR) + "/" + pipelineFile);
-    auto chain = stages::StageChain::create(device, kPanelW, kPanelH);
+    auto chain = stages::StageChain::create(device, run.image.width, run.image.height, run.scale);
     auto shot = stages::OneShot::create(device);
     if (!pipeline || !chain || !shot) {
         state.SkipWithError("pipeline, chain or one-shot could not be made");
         return;
     }
-    chain->setFused(fused);
+    chain->setFused(run.fused);
     if (auto ok = chain->apply(pipeline->viewfinder); !ok) {
         state.SkipWithError(ok.error().message.c_str());
         return;
@@ -61,10 +61,11 @@ void gpuChain(benchmark::State& state, const char* pipelineFile, bool fused) {
     bench::gpuTimedLoop(
         state, g->info().name,
         [&]() -> Result<void> {
-            auto ms = shot->runOnImage("chain", workingImage(), out, true,
-                                       [&](VkCommandBuffer cmd, VkDescriptorBufferInfo, VkDescriptorBufferInfo dst) {
-                                           return chain->record(cmd, dst, dst, ++seed, shot->spans());
-                                       });
+            auto ms = shot->runOnImage(
+                "chain", run.image, out, run.inPlace,
+                [&](VkCommandBuffer cmd, VkDescriptorBufferInfo src, VkDescriptorBufferInfo dst) {
+                    return chain->record(cmd, run.inPlace ? dst : src, dst, ++seed, shot->spans());
+                });
             if (!ms)
                 return std::unexpected(ms.error());
             lastMs = *ms;
@@ -80,16 +81,26 @@ void readFloor(benchmark::State& state) {
 
 } // namespace
 
-// stage_chain/gpu/<pipeline>/fused:1 as the viewfinder runs it, fused:0 a pass per stage.
+// stage_chain/gpu/<pipeline>/fused:1 as the viewfinder runs it, fused:0 a pass per stage;
+// photo/gpu/<pipeline> the shipped looks at the sensor's size as a photo runs them (the rest of
+// the photo's figures: photo_bench.cpp).
 [[maybe_unused]] const bool registered = [] {
-    for (const char* file : kPipelines)
-        for (const bool fused : {false, true}) {
-            const std::string stem = std::string(file).substr(0, std::string(file).find('.'));
+    for (const char* file : kPipelines) {
+        const std::string stem = std::string(file).substr(0, std::string(file).find('.'));
+        for (const bool fused : {false, true})
             benchmark::RegisterBenchmark(std::format("stage_chain/gpu/{}/fused:{}", stem, int(fused)), gpuChain, file,
-                                         fused)
+                                         ChainRun{.image = workingImage(), .fused = fused})
                 ->Unit(benchmark::kMillisecond)
                 ->UseManualTime();
-        }
+        if (stem == "example")
+            continue;
+        benchmark::RegisterBenchmark(std::format("photo/gpu/{}", stem), [file](benchmark::State& state) {
+            const RgbaImage& image = bench::sensorRampsImage();
+            gpuChain(state, file, {.image = image, .scale = double(image.width) / kPanelW, .inPlace = false});
+        })
+            ->Unit(benchmark::kMillisecond)
+            ->UseManualTime();
+    }
     return true;
 }();
 

@@ -256,7 +256,8 @@ Result<void> Presenter::presentOnce() {
     if (frame) {
         const bool olderThanCompleted =
             before && before->timelineValue <= completed && frame->frame.sequence < before->sequence;
-        const bool backwards = shownAny_ && frame->frame.sequence < lastShownSequence_;
+        const std::optional<uint64_t> shown = onPanel();
+        const bool backwards = shown && frame->frame.sequence < *shown;
         if (olderThanCompleted || backwards)
             stats_.stale();
     }
@@ -439,9 +440,7 @@ Result<void> Presenter::presentOnce() {
         return recreate();
     }
     if (frame) {
-        lastShownSequence_ = frame->frame.sequence;
-        shownAny_ = true;
-        onPanel_.store(lastShownSequence_ + 1, std::memory_order_release);
+        onPanel_.store(frame->frame.sequence + 1, std::memory_order_release);
     }
     stats_.presented(bool(frame), fresh);
     if (Tracer* t = options_.tracer)

@@ -149,9 +149,8 @@ private:
     TimingSource timing_ = TimingSource::OwnClock;
     uint64_t presentId_ = 0;
     std::deque<PendingTiming> pendingTimings_;
-    uint64_t lastShownSequence_ = 0;
-    std::atomic<uint64_t> onPanel_{0}; ///< lastShownSequence_ + 1 once a frame was shown
-    bool shownAny_ = false;
+    /// The sequence of the frame shown last, plus one; 0 before the first (onPanel()).
+    std::atomic<uint64_t> onPanel_{0};
     uint64_t lastValue_ = 0;        ///< timeline value of the presenter's latest submission
     /// What each swapchain image of the current generation holds (frame sequence + 1, 0 =
     /// unknown), so a repeat onto an image that already shows the frame skips the blit.

@@ -232,19 +232,19 @@ void PhotoBranch::run(std::stop_token stop, gpu::Device& primary) {
             continue;
         Job job = std::move(copied_.front());
         copied_.pop_front();
-        Request request;
+        PhotoOptions options;
+        std::string model;
+        uint64_t pressNs = 0;
         {
             std::lock_guard lock(mutex_);
-            const auto it = std::find_if(requests_.begin(), requests_.end(),
-                                         [&](const Request& r) { return r.id == job.requestId; });
-            if (it == requests_.end())
+            const Request* r = findRequest(job.requestId);
+            if (!r)
                 continue; // failed meanwhile
-            request.id = it->id;
-            request.options = it->options;
-            request.model = it->model;
-            request.pressNs = it->pressNs;
+            options = r->options;
+            model = r->model;
+            pressNs = r->pressNs;
         }
-        finishShot(job.requestId, shoot(job, request, primary));
+        finishShot(job.requestId, shoot(job, options, model, pressNs, primary));
         if (device_)
             device_->collectGarbage();
     }
@@ -261,7 +261,7 @@ void PhotoBranch::copyHandedOver() {
             handedOver_.pop_front();
         }
         if (auto r = copyFrame(job); !r) {
-            job.frame = {};
+            job.frame = {}; // back to the camera
             finishShot(job.requestId, std::unexpected(r.error()));
             continue;
         }
@@ -361,8 +361,8 @@ Result<void> PhotoBranch::waitGpu(uint64_t value) {
     return {};
 }
 
-Result<PhotoShot> PhotoBranch::shoot(const Job& job, const Request& request, gpu::Device& primary) {
-    const PhotoOptions& o = request.options;
+Result<PhotoShot> PhotoBranch::shoot(const Job& job, const PhotoOptions& o, const std::string& model, uint64_t pressNs,
+                                     gpu::Device& primary) {
     const CapturedFrame& frame = job.frame.frame;
     if (auto r = ensureDevice(primary); !r)
         return std::unexpected(r.error());
@@ -417,7 +417,7 @@ Result<PhotoShot> PhotoBranch::shoot(const Job& job, const Request& request, gpu
 
     const uint64_t encodeStart = monotonicNs();
     out_.invalidate();
-    photo::ExifFields exif{.model = request.model,
+    photo::ExifFields exif{.model = model,
                            .software = "rearview",
                            .captureRealtimeNs = realtimeOf(frame.timestampNs),
                            .orientation = plan->exifOrientation,
@@ -447,46 +447,54 @@ Result<PhotoShot> PhotoBranch::shoot(const Job& job, const Request& request, gpu
                      .sequence = frame.sequence,
                      .sensorTimestampNs = frame.timestampNs,
                      .zeroShutterLag = job.zeroShutterLag,
-                     .shutterLagMs = (double(int64_t(frame.timestampNs) - int64_t(request.pressNs))) / 1e6,
-                     .pressToWrittenMs = double(writtenNs - request.pressNs) / 1e6,
+                     .shutterLagMs = (double(int64_t(frame.timestampNs) - int64_t(pressNs))) / 1e6,
+                     .pressToWrittenMs = double(writtenNs - pressNs) / 1e6,
                      .gpuMs = gpuMs,
                      .encodeMs = encodeMs,
                      .bytes = jpeg->size()};
 }
 
+PhotoBranch::Request* PhotoBranch::findRequest(uint64_t id) {
+    const auto it = std::find_if(requests_.begin(), requests_.end(), [&](const Request& r) { return r.id == id; });
+    return it == requests_.end() ? nullptr : &*it;
+}
+
 void PhotoBranch::finishShot(uint64_t requestId, Result<PhotoShot> shot) {
-    std::lock_guard lock(mutex_);
-    const auto it =
-        std::find_if(requests_.begin(), requests_.end(), [&](const Request& r) { return r.id == requestId; });
-    if (it == requests_.end())
-        return;
-    if (!shot) {
-        log::warn("photo failed: {}", shot.error().message);
-        ++stats_.failed;
-        it->promise.set_value(std::unexpected(shot.error()));
-        // Its other frames are let go, on the camera's buffers or copied.
-        std::erase_if(handedOver_, [&](const Job& j) { return j.requestId == requestId; });
-        std::erase_if(copied_, [&](const Job& j) { return j.requestId == requestId; });
-        requests_.erase(it);
+    bool ended = false;
+    {
+        std::lock_guard lock(mutex_);
+        Request* r = findRequest(requestId);
+        if (!r)
+            return;
+        if (!shot) {
+            log::warn("photo failed: {}", shot.error().message);
+            ++stats_.failed;
+            r->promise.set_value(std::unexpected(shot.error()));
+            // Its other frames are let go, on the camera's buffers or copied.
+            std::erase_if(handedOver_, [&](const Job& j) { return j.requestId == requestId; });
+            std::erase_if(copied_, [&](const Job& j) { return j.requestId == requestId; });
+            ended = true;
+        } else {
+            ++stats_.taken;
+            stats_.bytes += shot->bytes;
+            if (!shot->zeroShutterLag)
+                ++stats_.notZeroShutterLag;
+            shutterLag_.add(shot->shutterLagMs);
+            pressToWritten_.add(shot->pressToWrittenMs);
+            gpuMs_.add(shot->gpuMs);
+            encodeMs_.add(shot->encodeMs);
+            r->result.shots.push_back(std::move(*shot));
+            ended = ++r->written == r->options.burst;
+            if (ended)
+                r->promise.set_value(std::move(r->result));
+        }
+        if (ended)
+            std::erase_if(requests_, [&](const Request& q) { return q.id == requestId; });
+    }
+    // The photo-size buffers (three full-size RGBA images) are not kept between photos; freed
+    // outside the lock, which the pipeline thread takes every frame.
+    if (ended && copied_.empty())
         releaseSizeResources();
-        return;
-    }
-    ++stats_.taken;
-    stats_.bytes += shot->bytes;
-    if (!shot->zeroShutterLag)
-        ++stats_.notZeroShutterLag;
-    shutterLag_.add(shot->shutterLagMs);
-    pressToWritten_.add(shot->pressToWrittenMs);
-    gpuMs_.add(shot->gpuMs);
-    encodeMs_.add(shot->encodeMs);
-    it->result.shots.push_back(std::move(*shot));
-    if (++it->written == it->options.burst) {
-        it->promise.set_value(std::move(it->result));
-        requests_.erase(it);
-        // The photo-size buffers (three full-size RGBA images) are not kept between photos.
-        if (copied_.empty())
-            releaseSizeResources();
-    }
 }
 
 } // namespace rearview::viewfinder

@@ -133,11 +133,15 @@ private:
     void copyHandedOver();
     Result<void> copyFrame(Job& job);
     /// One shot from the copied frame to the written file.
-    Result<PhotoShot> shoot(const Job& job, const Request& request, gpu::Device& primary);
+    Result<PhotoShot> shoot(const Job& job, const PhotoOptions& options, const std::string& model, uint64_t pressNs,
+                            gpu::Device& primary);
+    /// The request with `id` (mutex_ held); null when it has ended.
+    Request* findRequest(uint64_t id);
     Result<void> ensureDevice(gpu::Device& primary);
     Result<void> ensureSize(const photo::PhotoPlan& plan);
     /// Waits for the GPU work `value`, copying handed-over frames meanwhile.
     Result<void> waitGpu(uint64_t value);
+    /// Counts a shot, or fails its request; ends the request with its last shot or its error.
     void finishShot(uint64_t requestId, Result<PhotoShot> shot);
     void releaseSizeResources();
 

@@ -151,6 +151,9 @@ struct [[gnu::visibility("hidden")]] Viewfinder::Impl {
 
     std::vector<std::string> hudText();
     Result<void> openSource();
+    /// Buffers a stills or synthetic source gets: the panel frames in flight, the record
+    /// branch's three, and one being handed out (the photo ring's are among the newest of them).
+    uint32_t sourceBuffers() const { return options.framesInFlight + 5; }
     std::optional<RecordingStats> recordingStats() const;
     /// Takes the record branch out of the frame loop and finishes its file (recordMutex held).
     Result<RecordStats> finishRecording();
@@ -182,9 +185,8 @@ Result<void> Viewfinder::Impl::openSource() {
         return {};
     }
     case SourceKind::Stills: {
-        // As many buffers as a camera gets: panel frames in flight, the photo ring, a recording.
         StillSourceOptions o{.path = s.stillsPath, .frameRate = s.frameRate, .secondsPerImage = s.stillSeconds,
-                             .bufferCount = options.framesInFlight + 5};
+                             .bufferCount = sourceBuffers()};
         if (s.size.width)
             o.width = s.size.width, o.height = s.size.height;
         auto still = StillSource::create(std::move(o));
@@ -195,9 +197,8 @@ Result<void> Viewfinder::Impl::openSource() {
         return {};
     }
     case SourceKind::Synthetic: {
-        // Buffers for the panel frames in flight, the record branch's three, and one being handed out.
         SyntheticSourceOptions o{.width = 2040, .height = 1530, .frameRate = s.frameRate,
-                                 .bufferCount = options.framesInFlight + 5};
+                                 .bufferCount = sourceBuffers()};
         if (s.size.width)
             o.width = s.size.width, o.height = s.size.height;
         auto synthetic = SyntheticSource::create(std::move(o));

@@ -76,6 +76,16 @@ private:
     std::map<uint64_t, Entry> images_;
 };
 
+/// A started viewfinder handing its panel images to `tap` (which must outlive it).
+std::unique_ptr<Viewfinder> startWithTap(const ViewfinderOptions& options, TapRecorder& tap) {
+    auto vf = Viewfinder::create(test::gpu(), options);
+    if (!vf)
+        FAIL(vf.error().describe());
+    REQUIRE((*vf)->setFrameTap(tap.options()));
+    REQUIRE((*vf)->start());
+    return std::move(*vf);
+}
+
 RgbaImage readJpeg(const std::string& path) {
     const cv::Mat bgr = cv::imread(path, cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION);
     REQUIRE(!bgr.empty());
@@ -182,13 +192,9 @@ TEST_CASE("A photo is the frame that was on the panel at the press (zero shutter
     }
     ViewfinderOptions o = test::headlessViewfinder({.kind = SourceKind::App, .size = {kW, kH}});
     o.hud = false;
-    auto vf = Viewfinder::create(test::gpu(), o);
-    if (!vf)
-        FAIL(vf.error().describe());
-    Viewfinder& v = **vf;
     TapRecorder tap;
-    REQUIRE(v.setFrameTap(tap.options()));
-    REQUIRE(v.start());
+    const std::unique_ptr<Viewfinder> vf = startWithTap(o, tap);
+    Viewfinder& v = *vf;
     std::atomic<bool> pushing{true};
     std::thread pusher([&] {
         for (uint64_t k = 0; pushing; ++k) {
@@ -241,13 +247,9 @@ TEST_CASE("For each shipped pipeline the full-resolution photo, downscaled, matc
     // Beauty's effect on skin at each resolution: the photo's must match the panel's.
     std::map<std::string, std::pair<RgbaImage, RgbaImage>> byPipeline; // panel image, photo
     for (const std::string pipeline : {"", "selfie-beauty", "selfie-natural", "vivid", "mono-film"}) {
-        auto vf = Viewfinder::create(test::gpu(), stillsHeadless(pipeline));
-        if (!vf)
-            FAIL(vf.error().describe());
-        Viewfinder& v = **vf;
         TapRecorder tap;
-        REQUIRE(v.setFrameTap(tap.options()));
-        REQUIRE(v.start());
+        const std::unique_ptr<Viewfinder> vf = startWithTap(stillsHeadless(pipeline), tap);
+        Viewfinder& v = *vf;
         std::this_thread::sleep_for(800ms);
         const std::string name = pipeline.empty() ? "none" : pipeline;
         // The panel image of the photo's own frame (grain differs per frame); the tap keeps
