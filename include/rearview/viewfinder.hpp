@@ -154,9 +154,10 @@ struct ViewfinderOptions {
     /// camera frame without waiting for the previous one's GPU work.
     uint32_t framesInFlight = 2;
     GovernorOptions governor;
-    /// Zero shutter lag: the last this many camera frames are held (their buffers kept from
-    /// the camera) so a photo can take the one that was on the panel at the press (0..8; 0:
-    /// a photo takes the next frame). See docs/photo.md.
+    /// Zero shutter lag: the last this many camera frames the panel processed are held (their
+    /// buffers kept from the camera) so a photo can take the one that was on the panel at the
+    /// press (0..8; 0: a photo takes the next frame). The default, framesInFlight + 1, holds the
+    /// frame shown and those in flight after it. See docs/photo.md.
     uint32_t photoRingFrames = 3;
 };
 

@@ -30,6 +30,7 @@ layout(push_constant) uniform Params {
     vec4 lutScale, lutOffset;            // as shaders/lut3d/lut3d.comp's scale and offset
     float amount, radius, feather;       // vignette
     float grainAmount, grainInvSize;     // grain
+    uint originY, fullHeight;            // the image is rows originY.. of one fullHeight tall
 } pc;
 
 void main() {
@@ -46,8 +47,9 @@ void main() {
             q = lutApply(q, pc.lutScale, pc.lutOffset);
         } else {
             const vec3 rgb = vec3(q) * (1.0 / 255.0);
-            const vec3 c = op == kOpVignette ? vignette(rgb, p, uvec2(pc.width, pc.height), pc.amount, pc.radius, pc.feather)
-                                             : grain(rgb, p, pc.grainAmount, pc.grainInvSize, pc.seed);
+            const uvec2 at = uvec2(p.x, p.y + pc.originY); // in the whole image
+            const vec3 c = op == kOpVignette ? vignette(rgb, at, uvec2(pc.width, pc.fullHeight), pc.amount, pc.radius, pc.feather)
+                                             : grain(rgb, at, pc.grainAmount, pc.grainInvSize, pc.seed);
             const uint packed = packRgb8(c);
             q = uvec3(packed, packed >> 8, packed >> 16) & 0xFFu;
             alpha = 0xFF000000u; // the finishing looks write opaque pixels

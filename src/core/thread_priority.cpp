@@ -19,7 +19,6 @@ std::string_view toString(ThreadPriority priority) noexcept {
     switch (priority) {
     case ThreadPriority::Panel: return "panel";
     case ThreadPriority::Recording: return "recording";
-    case ThreadPriority::Photo: return "photo";
     case ThreadPriority::Processing: return "processing";
     case ThreadPriority::Background: return "background";
     }
@@ -34,10 +33,7 @@ Result<void> setThreadPriority(ThreadPriority priority) {
                         std::format("could not move the thread to SCHED_IDLE: {}", std::strerror(errno)));
         return {};
     }
-    const int nice = priority == ThreadPriority::Panel       ? -10
-                     : priority == ThreadPriority::Recording ? 4
-                     : priority == ThreadPriority::Photo     ? 7
-                                                             : 10;
+    const int nice = priority == ThreadPriority::Panel ? -10 : priority == ThreadPriority::Recording ? 4 : 10;
     // On Linux, PRIO_PROCESS with a thread id sets that one thread's nice value.
     const auto tid = id_t(syscall(SYS_gettid));
     if (setpriority(PRIO_PROCESS, tid, nice) != 0)

@@ -18,7 +18,6 @@ namespace rearview {
 enum class ThreadPriority : uint8_t {
     Panel,      ///< the presenter: nice -10 where the process may raise priorities, else unchanged
     Recording,  ///< the record branch and its encoder: nice 4
-    Photo,      ///< photo processing and encoding: nice 7, below a recording, above the panel's processing
     Processing, ///< the pipeline thread and the processing device's workers: nice 10
     Background, ///< SCHED_IDLE: only CPU time nothing else wants
 };

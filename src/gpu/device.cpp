@@ -293,7 +293,9 @@ Result<std::unique_ptr<Device>> Device::build(const GpuOptions& options, Device*
                                 VK_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT |
                                 VK_DEBUG_UTILS_MESSAGE_TYPE_PERFORMANCE_BIT_EXT;
     messengerInfo.pfnUserCallback = &Device::onDebugMessage;
-    messengerInfo.pUserData = primary ? primary : d.get();
+    // Counted where the app looks: on the device it created, also for a companion of a companion.
+    d->messageCounter_ = primary ? primary->messageCounter_ : d.get();
+    messengerInfo.pUserData = d->messageCounter_;
 
     VkInstanceCreateInfo ici{VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO};
     ici.pApplicationInfo = &app;

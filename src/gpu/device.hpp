@@ -192,6 +192,9 @@ private:
     double timestampPeriodNs_ = 0;
     uint64_t hostPointerAlignment_ = 4096;
     std::atomic<uint64_t> validationMessages_{0};
+    /// The device whose validationMessages() counts this one's messages: itself, or for a
+    /// companion (of a companion, ...) the device the app created.
+    Device* messageCounter_ = this;
     Owned<VkSemaphore> timeline_;
     std::atomic<uint64_t> lastTimelineValue_{0};
     std::mutex queueMutex_;

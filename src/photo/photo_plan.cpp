@@ -55,6 +55,54 @@ Result<PhotoPlan> planPhoto(uint32_t frameWidth, uint32_t frameHeight, const Cro
     return plan;
 }
 
+Result<std::vector<Strip>> planStrips(uint32_t width, uint32_t height, uint64_t maxBindingBytes, uint32_t cell) {
+    const uint64_t rowBytes = uint64_t(width) * 4;
+    if (uint64_t(height) * rowBytes <= maxBindingBytes)
+        return std::vector<Strip>{{0, height, 0, height}};
+    // Beauty reaches 2 + 2 cells (two 5-cell windows) and 1 more (bilinear) past a pixel, its
+    // unsharp mask one pixel: a margin of 6 cells holds all of it.
+    const uint32_t margin = 6 * cell;
+    const uint32_t rows = uint32_t(std::min<uint64_t>(height, maxBindingBytes / rowBytes)) / cell * cell;
+    if (rows <= 2 * margin)
+        return fail(ErrorCode::InvalidArgument,
+                    std::format("a {}x{} photo does not fit the device's storage buffers ({} bytes) even in strips of "
+                                "{} rows",
+                                width, height, maxBindingBytes, 2 * margin + cell));
+    const uint32_t keep = rows - 2 * margin;
+    std::vector<Strip> strips;
+    for (uint32_t k = 0; k < height; k += keep) {
+        const uint32_t end = std::min(height, k + keep);
+        const uint32_t first = k == 0 ? 0 : k - margin;
+        strips.push_back({first, std::min(rows, height - first), k, end - k});
+    }
+    return strips;
+}
+
+CropPlan stripPlan(const CropPlan& full, uint32_t first, uint32_t rows) {
+    CropPlan s = full;
+    const PanelMap& m = full.map;
+    // Panel rows run along the oriented output's rows (rotation 0, 180: y = by j + cy) or its
+    // columns (90, 270: y = ay i + cy), forwards or backwards.
+    const bool alongRows = m.ay == 0;
+    const int32_t step = alongRows ? m.by : m.ay;
+    const int32_t lo = step > 0 ? int32_t(first) - m.cy : m.cy - int32_t(first + rows) + 1; // first index shown
+    s.panelHeight = rows;
+    if (alongRows) {
+        s.outHeight = s.regionHeight = rows;
+        s.cropY += double(lo) * s.scaleY;
+        s.cropHeight = double(rows) * s.scaleY;
+    } else {
+        s.outWidth = s.regionWidth = rows;
+        s.cropX += double(lo) * s.scaleX;
+        s.cropWidth = double(rows) * s.scaleX;
+    }
+    // The same map from the strip's own indices (i - i0, j - j0) onto its rows.
+    const int32_t i0 = alongRows ? 0 : lo, j0 = alongRows ? lo : 0;
+    s.map.cx = m.cx + m.ax * i0 + m.bx * j0;
+    s.map.cy = m.cy + m.ay * i0 + m.by * j0 - int32_t(first);
+    return s;
+}
+
 std::vector<analysis::FaceBox> facesOnPhoto(std::span<const analysis::FaceBox> faces, const CropPlan& panel,
                                             const PhotoPlan& photo) {
     std::vector<analysis::FaceBox> out;

@@ -34,6 +34,25 @@ struct PhotoPlan {
 Result<PhotoPlan> planPhoto(uint32_t frameWidth, uint32_t frameHeight, const CropPlan& panel,
                             const ViewGeometry& geometry, const PhotoOptions& options);
 
+/// Rows of a photo processed at once: rows first.. first + rows, of which
+/// keepFirst.. keepFirst + keepRows are kept (the rest is margin the stages read across).
+struct Strip {
+    uint32_t first = 0, rows = 0;
+    uint32_t keepFirst = 0, keepRows = 0;
+};
+
+/// The strips a `width` x `height` RGBA8 photo goes through the stages in when one storage
+/// buffer binding holds at most `maxBindingBytes`: one strip of every row when it fits; else
+/// strips of as many rows as fit, starting on multiples of `cell` (beauty's grid stays the whole
+/// image's) and overlapping by a margin wider than beauty reaches (its windows, 5 cells twice,
+/// and its bilinear cell). InvalidArgument when not even that margin fits.
+Result<std::vector<Strip>> planStrips(uint32_t width, uint32_t height, uint64_t maxBindingBytes, uint32_t cell);
+
+/// The crop plan of rows `first`.. `first + rows` of the photo `full` plans (a filled plan):
+/// the part of the crop those rows show, in whatever rotation and mirror, as an image of
+/// `rows` rows.
+CropPlan stripPlan(const CropPlan& full, uint32_t first, uint32_t rows);
+
 /// The panel's face boxes (panel pixels of `panel`) in the photo's pixels: each box's corners
 /// through the sensor frame onto the photo, boxes that leave the photo clipped or dropped.
 std::vector<analysis::FaceBox> facesOnPhoto(std::span<const analysis::FaceBox> faces, const CropPlan& panel,

@@ -16,6 +16,7 @@ struct Push {
     float lutScale[4], lutOffset[4];
     float amount, radius, feather;
     float grainAmount, grainInvSize;
+    uint32_t originY, fullHeight;
 };
 
 enum Op : uint32_t { kOpLut = 1, kOpVignette = 2, kOpGrain = 3 };
@@ -64,12 +65,13 @@ size_t Finish::runLength(std::span<const StageParams> stages) {
 
 Result<void> Finish::record(VkCommandBuffer cmd, VkDescriptorBufferInfo src, VkDescriptorBufferInfo dst,
                             uint32_t width, uint32_t height, std::span<const StageParams> run, const Lut3d* lut,
-                            uint32_t seed, float sizeScale) const {
+                            uint32_t seed, const ImagePlace& place) const {
     if (run.empty() || runLength(run) != run.size())
         return fail(ErrorCode::InvalidArgument,
                     std::format("a finishing run of {} stages: it holds 1..{} of lut, vignette and grain, each once",
                                 run.size(), kMaxRun));
-    Push push{width, height, 0, seed, {}, {}, 0, 0, 0.01f, 0, 1};
+    Push push{width, height, 0, seed, {}, {}, 0, 0, 0.01f, 0, 1, place.originY,
+              place.fullHeight ? place.fullHeight : height};
     LutInterpolation interpolation = LutInterpolation::Tetrahedral;
     VkDescriptorImageInfo lutImage{};
     for (size_t k = run.size(); k-- > 0;) { // the first stage ends up in the lowest bits
@@ -94,7 +96,7 @@ Result<void> Finish::record(VkCommandBuffer cmd, VkDescriptorBufferInfo src, VkD
             op = kOpVignette;
         } else if (const auto* g = std::get_if<GrainParams>(&stage)) {
             push.grainAmount = g->amount;
-            push.grainInvSize = 1.0f / (float(g->size) * sizeScale);
+            push.grainInvSize = 1.0f / (float(g->size) * place.scale);
             op = kOpGrain;
         }
         push.ops = (push.ops << 4) | op;

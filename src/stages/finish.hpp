@@ -12,6 +12,15 @@
 
 namespace rearview::stages {
 
+/// Where an image a pass runs on sits: `scale` times the panel's size (a photo), and, for a
+/// strip of a taller one, its rows originY.. of fullHeight (0: the image is whole). Vignette
+/// geometry and grain cells follow the whole image.
+struct ImagePlace {
+    float scale = 1.0f;
+    uint32_t originY = 0;
+    uint32_t fullHeight = 0;
+};
+
 /// A run of per-pixel stages applied in one dispatch, from `src` into `dst` (which may be the
 /// same buffer: each pixel is read before it is written). Each stage's result is rounded
 /// to 8 bits before the next, as when it runs alone, so the pass equals the stages one after
@@ -33,12 +42,11 @@ public:
 
     /// Records `run` (runLength() stages) from `src` into `dst` (width x height packed RGBA8). `lut`
     /// is the LUT a LutParams in the run reads (null when the run has none); `seed` changes
-    /// the grain every frame, whose cells are `sizeScale` times their size in pixels (an image
-    /// that many times the panel's). Fails for a run longer than runLength() allows or
-    /// parameters out of range.
+    /// the grain every frame; `place` says where the image sits (ImagePlace). Fails for a run
+    /// longer than runLength() allows or parameters out of range.
     Result<void> record(VkCommandBuffer cmd, VkDescriptorBufferInfo src, VkDescriptorBufferInfo dst, uint32_t width,
                         uint32_t height, std::span<const StageParams> run, const Lut3d* lut, uint32_t seed,
-                        float sizeScale = 1.0f) const;
+                        const ImagePlace& place = {}) const;
 
 private:
     gpu::ComputePipeline trilinear_, tetrahedral_;

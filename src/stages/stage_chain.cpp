@@ -34,7 +34,7 @@ Result<StageChain> StageChain::create(gpu::Device& device, uint32_t width, uint3
     c.device_ = &device;
     c.width_ = width;
     c.height_ = height;
-    c.scale_ = float(scale);
+    c.place_.scale = float(scale);
     c.beauty_ = std::move(*beauty);
     c.scratch_ = std::move(*scratch);
     c.vignette_ = std::move(*vignette);
@@ -118,6 +118,8 @@ Result<void> StageChain::record(VkCommandBuffer cmd, VkDescriptorBufferInfo in, 
         if (b.range != VK_WHOLE_SIZE && b.range < bytes)
             return fail(ErrorCode::InvalidArgument, std::format("working image of {} bytes is smaller than {}x{} RGBA8",
                                                                 b.range, width_, height_));
+    if (!fused_ && (place_.originY || place_.fullHeight))
+        return fail(ErrorCode::InvalidArgument, "a chain run in strips must be fused");
     const bool inPlace = in.buffer == out.buffer && in.offset == out.offset;
     const VkDescriptorBufferInfo scratch{scratch_.get(), 0, bytes};
     const VkPipelineStageFlags2 compute = VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT;
@@ -169,11 +171,11 @@ Result<void> StageChain::record(VkCommandBuffer cmd, VkDescriptorBufferInfo in, 
             RV_TRY(pass.lut->record(cmd, src, dst, width_, height_, *lut));
         } else if (fused_) {
             RV_TRY(finish_.record(cmd, src, dst, width_, height_, stages.subspan(pass.first, run), pass.lut, seed,
-                                       scale_));
+                                       place_));
         } else if (const auto* v = std::get_if<VignetteParams>(&first)) {
             RV_TRY(vignette_.record(cmd, src, width_, height_, *v));
         } else if (const auto* g = std::get_if<GrainParams>(&first)) {
-            RV_TRY(grain_.record(cmd, src, width_, height_, *g, seed, scale_));
+            RV_TRY(grain_.record(cmd, src, width_, height_, *g, seed, place_.scale));
         }
         if (last && !same(dst, out))
             copy(dst, out);

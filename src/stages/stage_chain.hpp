@@ -56,13 +56,19 @@ public:
         fused_ = fused;
         planPasses();
     }
+    /// The chain's image is rows `originY`.. of an image `fullHeight` tall (a photo processed
+    /// in strips): vignette and grain follow the whole image. Fused chains only.
+    void setStrip(uint32_t originY, uint32_t fullHeight) {
+        place_.originY = originY;
+        place_.fullHeight = fullHeight;
+    }
     /// LUT files read and uploaded so far (parameter changes add none).
     uint64_t lutUploads() const { return lutUploads_; }
 
 private:
     gpu::Device* device_ = nullptr;
     uint32_t width_ = 0, height_ = 0;
-    float scale_ = 1.0f;
+    ImagePlace place_;
     Beauty beauty_;
     gpu::Buffer scratch_; ///< the other working image passes ping-pong with
     std::vector<analysis::FaceBox> faces_;

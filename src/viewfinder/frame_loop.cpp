@@ -264,7 +264,7 @@ Result<void> FrameLoop::handleFrame(CapturedFrame frame) {
     // Every frame goes to the photo ring and the record branch, processed for the panel or not;
     // each takes its own copy of the frame and its release handle.
     if (plan_)
-        photo_->offer(frame, *plan_, planGeometry_, stages_, pass_->faces());
+        photo_->offer(frame, process && processed, *plan_, planGeometry_, stages_, pass_->faces());
     if (branch) {
         branch->offer(frame);
         if (auto e = branch->takeError(false))

@@ -3,7 +3,9 @@
 
 #include "core/atomic_file.hpp"
 #include "core/clock.hpp"
+#include "core/beauty_grid.hpp"
 #include "core/log.hpp"
+#include "core/try.hpp"
 #include "core/thread_priority.hpp"
 #include "photo/exif.hpp"
 #include "photo/jpeg_encoder.hpp"
@@ -120,7 +122,7 @@ void PhotoBranch::pressDue(uint64_t nowNs) {
     }
 }
 
-void PhotoBranch::offer(const CapturedFrame& frame, const CropPlan& panelPlan, const ViewGeometry& geometry,
+void PhotoBranch::offer(const CapturedFrame& frame, bool forPanel, const CropPlan& panelPlan, const ViewGeometry& geometry,
                         const std::shared_ptr<const std::vector<StageParams>>& stages,
                         const std::vector<analysis::FaceBox>& faces) {
     std::lock_guard ring(ringMutex_);
@@ -131,7 +133,8 @@ void PhotoBranch::offer(const CapturedFrame& frame, const CropPlan& panelPlan, c
         const Offered current{frame, panelPlan, geometry, stages, faces};
         handed = handOver(&current);
     }
-    ring_.push(frame, panelPlan, geometry, stages, faces);
+    if (forPanel)
+        ring_.push(frame, panelPlan, geometry, stages, faces);
     if (handed)
         wake_.notify_all();
 }
@@ -208,7 +211,7 @@ PhotoStats PhotoBranch::stats() const {
 void PhotoBranch::run(std::stop_token stop, gpu::Device& primary) {
     pthread_setname_np(pthread_self(), "rv-photo");
     // Before the device is made: its driver threads (lavapipe's) inherit this priority.
-    if (auto r = setThreadPriority(ThreadPriority::Photo); !r)
+    if (auto r = setThreadPriority(ThreadPriority::Processing); !r)
         log::debug("photo branch: {}", r.error().message);
     while (!stop.stop_requested()) {
         {
@@ -311,39 +314,86 @@ Result<void> PhotoBranch::ensureDevice(gpu::Device& primary) {
     return {};
 }
 
-Result<void> PhotoBranch::ensureSize(const photo::PhotoPlan& plan) {
-    if (chain_ && width_ == plan.width && height_ == plan.height && scale_ == plan.scale)
+Result<void> PhotoBranch::ensureSize(const photo::PhotoPlan& photo, const std::vector<photo::Strip>& strips) {
+    if (!chains_.empty() && width_ == photo.width && height_ == photo.height && scale_ == photo.scale)
         return {};
     releaseSizeResources();
-    auto chain = stages::StageChain::create(*device_, plan.width, plan.height, plan.scale);
-    if (!chain)
-        return std::unexpected(chain.error());
-    const VkDeviceSize bytes = VkDeviceSize(plan.width) * plan.height * 4;
+    uint32_t maxRows = 0;
+    for (const photo::Strip& s : strips) {
+        maxRows = std::max(maxRows, s.rows);
+        if (chains_.contains(s.rows))
+            continue;
+        auto chain = stages::StageChain::create(*device_, photo.width, s.rows, photo.scale);
+        if (!chain)
+            return std::unexpected(chain.error());
+        chains_.emplace(s.rows, std::move(*chain));
+    }
+    const VkDeviceSize stripBytes = VkDeviceSize(photo.width) * maxRows * 4;
     const VkBufferUsageFlags usage =
         VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
-    auto work = gpu::Buffer::create(*device_, bytes, usage, gpu::MemoryUse::GpuOnly);
+    auto work = gpu::Buffer::create(*device_, stripBytes, usage, gpu::MemoryUse::GpuOnly);
     if (!work)
         return std::unexpected(work.error());
-    auto out = gpu::Buffer::create(*device_, bytes, usage, gpu::MemoryUse::Readback);
+    auto strip = gpu::Buffer::create(*device_, stripBytes, usage, gpu::MemoryUse::GpuOnly);
+    if (!strip)
+        return std::unexpected(strip.error());
+    auto out = gpu::Buffer::create(*device_, VkDeviceSize(photo.width) * photo.height * 4,
+                                   VK_BUFFER_USAGE_TRANSFER_DST_BIT, gpu::MemoryUse::Readback);
     if (!out)
         return std::unexpected(out.error());
-    chain_.emplace(std::move(*chain));
     work_ = std::move(*work);
+    strip_ = std::move(*strip);
     out_ = std::move(*out);
-    width_ = plan.width;
-    height_ = plan.height;
-    scale_ = plan.scale;
+    width_ = photo.width;
+    height_ = photo.height;
+    scale_ = photo.scale;
     return {};
 }
 
 void PhotoBranch::releaseSizeResources() {
     if (gpuPending_)
         return; // a timed-out submission may still use them
-    chain_.reset();
+    chains_.clear();
     work_ = {};
+    strip_ = {};
     out_ = {};
     width_ = height_ = 0;
     scale_ = 0;
+}
+
+Result<void> PhotoBranch::recordStrips(VkCommandBuffer cmd, const stages::Nv12Buffer& frame,
+                                       const photo::PhotoPlan& photo, const std::vector<photo::Strip>& strips,
+                                       const std::vector<analysis::FaceBox>& faces, uint32_t seed) {
+    const VkDeviceSize rowBytes = VkDeviceSize(photo.width) * 4;
+    const VkDescriptorBufferInfo work{work_.get(), 0, VK_WHOLE_SIZE}, strip{strip_.get(), 0, VK_WHOLE_SIZE};
+    std::vector<analysis::FaceBox> stripFaces;
+    for (const photo::Strip& s : strips) {
+        const CropPlan plan = photo::stripPlan(photo.crop, s.first, s.rows);
+        stages::StageChain& chain = chains_.at(s.rows);
+        chain.setStrip(s.first, photo.height);
+        stripFaces.assign(faces.begin(), faces.end());
+        for (analysis::FaceBox& f : stripFaces)
+            f.y -= float(s.first);
+        chain.setFaces(stripFaces);
+        // The previous strip's copy and chain have read what this one overwrites.
+        gpu::memoryBarrier(*device_, cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_2_COPY_BIT,
+                           VK_ACCESS_2_SHADER_STORAGE_READ_BIT | VK_ACCESS_2_TRANSFER_READ_BIT,
+                           VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT);
+        {
+            const gpu::ScopedSpan span(&*submitter_, "photo crop_scale");
+            RV_TRY(cropScale_.record(cmd, frame, plan, work));
+        }
+        gpu::memoryBarrier(*device_, cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
+                           VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_2_COPY_BIT,
+                           VK_ACCESS_2_SHADER_STORAGE_READ_BIT | VK_ACCESS_2_TRANSFER_READ_BIT);
+        RV_TRY(chain.record(cmd, work, strip, seed, &*submitter_));
+        gpu::memoryBarrier(*device_, cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_2_COPY_BIT,
+                           VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT | VK_ACCESS_2_TRANSFER_WRITE_BIT,
+                           VK_PIPELINE_STAGE_2_COPY_BIT, VK_ACCESS_2_TRANSFER_READ_BIT);
+        const VkBufferCopy kept{(s.keepFirst - s.first) * rowBytes, s.keepFirst * rowBytes, s.keepRows * rowBytes};
+        device_->vk().vkCmdCopyBuffer(cmd, strip_.get(), out_.get(), 1, &kept);
+    }
+    return {};
 }
 
 Result<void> PhotoBranch::waitGpu(uint64_t value) {
@@ -369,12 +419,17 @@ Result<PhotoShot> PhotoBranch::shoot(const Job& job, const PhotoOptions& o, cons
     auto plan = photo::planPhoto(frame.width, frame.height, job.frame.panelPlan, job.frame.geometry, o);
     if (!plan)
         return std::unexpected(plan.error());
-    if (auto r = ensureSize(*plan); !r)
+    // In strips of rows when the image is larger than a storage buffer binding (lavapipe's is
+    // 128 MiB: a 50 MP RGBA8 image is 200 MB).
+    auto strips = photo::planStrips(plan->width, plan->height, device_->limits().maxStorageBufferRange,
+                                    BeautyGrid::cellFor(plan->scale));
+    if (!strips)
+        return std::unexpected(strips.error());
+    if (auto r = ensureSize(*plan, *strips); !r)
         return std::unexpected(r.error());
-    if (auto r = chain_->apply(job.frame.stages ? *job.frame.stages : std::vector<StageParams>{}); !r)
-        return std::unexpected(r.error());
-    const std::vector<analysis::FaceBox> faces = photo::facesOnPhoto(job.frame.faces, job.frame.panelPlan, *plan);
-    chain_->setFaces(faces);
+    for (auto& [rows, chain] : chains_)
+        if (auto r = chain.apply(job.frame.stages ? *job.frame.stages : std::vector<StageParams>{}); !r)
+            return std::unexpected(r.error());
 
     auto in = importer_->acquire(frame);
     if (!in)
@@ -384,22 +439,12 @@ Result<PhotoShot> PhotoBranch::shoot(const Job& job, const PhotoOptions& o, cons
         return std::unexpected(cmd.error());
     const stages::Nv12Buffer nv12{in->buffer,   in->offset,               in->size,     frame.width,     frame.height,
                                   frame.stride, uint32_t(frame.uvOffset), frame.stride, frame.colorSpace};
-    const VkDescriptorBufferInfo work{work_.get(), 0, VK_WHOLE_SIZE}, out{out_.get(), 0, VK_WHOLE_SIZE};
     gpu::memoryBarrier(*device_, *cmd, VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_WRITE_BIT,
                        VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_READ_BIT);
-    Result<void> recorded;
-    {
-        const gpu::ScopedSpan span(&*submitter_, "photo crop_scale");
-        recorded = cropScale_.record(*cmd, nv12, plan->crop, work);
-    }
-    if (recorded) {
-        gpu::memoryBarrier(*device_, *cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
-                           VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_2_COPY_BIT,
-                           VK_ACCESS_2_SHADER_STORAGE_READ_BIT | VK_ACCESS_2_TRANSFER_READ_BIT);
-        recorded = chain_->record(*cmd, work, out, uint32_t(frame.sequence), &*submitter_);
-    }
-    gpu::memoryBarrier(*device_, *cmd, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_2_COPY_BIT,
-                       VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT | VK_ACCESS_2_TRANSFER_WRITE_BIT,
+    const Result<void> recorded =
+        recordStrips(*cmd, nv12, *plan, *strips, photo::facesOnPhoto(job.frame.faces, job.frame.panelPlan, *plan),
+                     uint32_t(frame.sequence));
+    gpu::memoryBarrier(*device_, *cmd, VK_PIPELINE_STAGE_2_COPY_BIT, VK_ACCESS_2_TRANSFER_WRITE_BIT,
                        VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_READ_BIT);
     // Submitted whatever happened above, so the submitter's slot stays consistent.
     auto value = submitter_->submit();
@@ -417,6 +462,7 @@ Result<PhotoShot> PhotoBranch::shoot(const Job& job, const PhotoOptions& o, cons
 
     const uint64_t encodeStart = monotonicNs();
     out_.invalidate();
+    const auto* pixels = reinterpret_cast<const uint8_t*>(out_.mapped());
     photo::ExifFields exif{.model = model,
                            .software = "rearview",
                            .captureRealtimeNs = realtimeOf(frame.timestampNs),
@@ -430,7 +476,7 @@ Result<PhotoShot> PhotoBranch::shoot(const Job& job, const PhotoOptions& o, cons
     auto block = photo::buildExif(exif);
     if (!block)
         return std::unexpected(block.error());
-    auto jpeg = photo::encodeJpeg(reinterpret_cast<const uint8_t*>(out_.mapped()), plan->width, plan->height,
+    auto jpeg = photo::encodeJpeg(pixels, plan->width, plan->height,
                                   size_t(plan->width) * 4, o.quality, *block);
     if (!jpeg)
         return std::unexpected(jpeg.error());

@@ -2,8 +2,8 @@
 // The photo branch of the frame loop: keeps the last camera frames (PhotoRing), and when the
 // shutter is pressed takes the one that was on the panel, runs it at full resolution through
 // the panel's geometry and stages on a GPU queue of its own, encodes it (JPEG + EXIF) and
-// writes it atomically, on a thread of its own below a recording's and above the panel
-// processing's priority.
+// writes it atomically, on a thread of its own at the panel processing's priority, below a
+// recording's.
 #pragma once
 
 #include "capture/buffer_allocator.hpp"
@@ -21,6 +21,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <map>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -71,9 +72,11 @@ public:
     /// counting down, or waiting behind another request); returns how many.
     uint32_t cancel();
 
-    /// Pipeline thread, every camera frame: keeps it in the ring with the panel's view of it
-    /// and hands over the frames pressed requests want.
-    void offer(const CapturedFrame& frame, const CropPlan& panelPlan, const ViewGeometry& geometry,
+    /// Pipeline thread, every camera frame: hands over the frames pressed requests want, and
+    /// keeps the frame in the ring with the panel's view of it when the panel processed it
+    /// (`forPanel`; only those can be on the panel at a press, so a ring of framesInFlight + 1
+    /// holds the one shown however many camera frames the governor sheds).
+    void offer(const CapturedFrame& frame, bool forPanel, const CropPlan& panelPlan, const ViewGeometry& geometry,
                const std::shared_ptr<const std::vector<StageParams>>& stages,
                const std::vector<analysis::FaceBox>& faces);
     /// Lets go of the ring's frames (the source is about to stop).
@@ -138,7 +141,11 @@ private:
     /// The request with `id` (mutex_ held); null when it has ended.
     Request* findRequest(uint64_t id);
     Result<void> ensureDevice(gpu::Device& primary);
-    Result<void> ensureSize(const photo::PhotoPlan& plan);
+    Result<void> ensureSize(const photo::PhotoPlan& photo, const std::vector<photo::Strip>& strips);
+    /// Records crop/scale and the chains of every strip of the photo into out_.
+    Result<void> recordStrips(VkCommandBuffer cmd, const stages::Nv12Buffer& frame, const photo::PhotoPlan& photo,
+                              const std::vector<photo::Strip>& strips,
+                              const std::vector<analysis::FaceBox>& faces, uint32_t seed);
     /// Waits for the GPU work `value`, copying handed-over frames meanwhile.
     Result<void> waitGpu(uint64_t value);
     /// Counts a shot, or fails its request; ends the request with its last shot or its error.
@@ -158,8 +165,13 @@ private:
     std::optional<gpu::Submitter> submitter_;
     std::optional<BufferAllocator> allocator_;
     stages::CropScale cropScale_;
-    std::optional<stages::StageChain> chain_;
-    gpu::Buffer work_, out_; ///< the photo-size working image and the readback the chain writes
+    /// The photo's size-dependent resources, for its image processed in strips
+    /// (photo::planStrips(): one strip when it fits one storage buffer binding): a chain per
+    /// strip height, the strip's working image (crop/scale's output) and the chain's output,
+    /// and the whole image read back (a transfer destination only, so it may be larger than a
+    /// binding).
+    std::map<uint32_t, stages::StageChain> chains_;
+    gpu::Buffer work_, strip_, out_;
     uint32_t width_ = 0, height_ = 0;
     double scale_ = 0;
     bool gpuPending_ = false; ///< a submission's wait timed out: nothing it uses may go yet

@@ -44,9 +44,13 @@ TEST_CASE("gpu clock: a span lies on the CPU timeline between submission and com
         REQUIRE(spans);
         REQUIRE(spans->size() == 1);
         const gpu::GpuSpan& span = spans->front();
-        INFO("span " << span.startNs << " + " << span.ms << " ms, CPU " << beforeNs << " .. " << afterNs);
-        CHECK(double(span.startNs) >= double(beforeNs) - kSlackNs);
-        CHECK(double(span.startNs) + span.ms * 1e6 <= double(afterNs) + kSlackNs);
+        // Within the clock's own stated uncertainty (a measured offset's is its round trip, which
+        // grows when other tests load the CPU) and the slack.
+        const double slack = kSlackNs + double(clock.uncertaintyNs());
+        INFO("span " << span.startNs << " + " << span.ms << " ms, CPU " << beforeNs << " .. " << afterNs
+                     << ", clock uncertainty " << clock.uncertaintyNs() << " ns");
+        CHECK(double(span.startNs) >= double(beforeNs) - slack);
+        CHECK(double(span.startNs) + span.ms * 1e6 <= double(afterNs) + slack);
     }
     REQUIRE_NO_VALIDATION_MESSAGES();
 }

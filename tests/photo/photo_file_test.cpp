@@ -2,8 +2,10 @@
 // Photo files: JPEG from libjpeg-turbo with EXIF from libexif, read back by independent tools
 // (exiftool, OpenCV's decoder), written atomically even on a full disk or under kill -9.
 #include "core/atomic_file.hpp"
+#include "core/panel_mapping.hpp"
 #include "photo/exif.hpp"
 #include "photo/jpeg_encoder.hpp"
+#include "photo/photo_plan.hpp"
 #include "record/record_support.hpp"
 #include "support/exif_tags.hpp"
 #include "support/gradient_image.hpp"
@@ -209,6 +211,65 @@ TEST_CASE("kill -9 during a write leaves no file under the name, or the previous
             ++entries;
         CHECK(entries <= 1);
     }
+}
+
+TEST_CASE("Photo strips cover every row once, on the beauty grid, with margins beauty cannot reach across", "[photo]") {
+    // 8160x6120 RGBA8 is 200 MB; lavapipe binds at most 128 MiB.
+    const uint32_t cell = 36, margin = 6 * cell;
+    auto strips = photo::planStrips(8160, 6120, 128u << 20, cell);
+    REQUIRE(strips);
+    REQUIRE(strips->size() >= 2);
+    uint32_t next = 0;
+    for (size_t k = 0; k < strips->size(); ++k) {
+        const photo::Strip& s = (*strips)[k];
+        INFO("strip " << k << ": rows " << s.first << " + " << s.rows << ", keeps " << s.keepFirst << " + " << s.keepRows);
+        CHECK(uint64_t(s.rows) * 8160 * 4 <= (128u << 20));
+        CHECK(s.first % cell == 0);
+        CHECK(s.keepFirst == next);
+        next = s.keepFirst + s.keepRows;
+        CHECK(s.keepFirst >= s.first);
+        CHECK((s.keepFirst == 0 || s.keepFirst - s.first >= margin));
+        CHECK((s.first + s.rows == 6120 || s.first + s.rows - next >= margin));
+    }
+    CHECK(next == 6120);
+    // What fits is one strip; what cannot hold even the margins is refused.
+    auto one = photo::planStrips(4080, 3060, 128u << 20, 18);
+    REQUIRE(one);
+    REQUIRE(one->size() == 1);
+    CHECK((one->front().rows == 3060 && one->front().keepRows == 3060));
+    auto tiny = photo::planStrips(8160, 6120, 8160 * 4 * 100, cell);
+    REQUIRE(!tiny);
+    CHECK(tiny.error().message.find("even in strips") != std::string::npos);
+}
+
+TEST_CASE("A strip's crop plan shows the same frame points as the whole photo's rows, in every rotation and mirror",
+          "[photo]") {
+    for (const Rotation r : {Rotation::R0, Rotation::R90, Rotation::R180, Rotation::R270})
+        for (const bool mirror : {false, true}) {
+            ViewGeometry g;
+            g.rotation = r;
+            g.mirror = mirror;
+            g.zoom = 1.3f;
+            const bool quarter = r == Rotation::R90 || r == Rotation::R270;
+            const uint32_t w = quarter ? 480 : 640, h = quarter ? 640 : 480;
+            auto full = planCrop(1280, 960, w, h, g);
+            REQUIRE(full);
+            for (const auto& [first, rows] : {std::pair{0u, 100u}, std::pair{96u, 200u}, std::pair{h - 64, 64u}}) {
+                const CropPlan s = photo::stripPlan(*full, first, rows);
+                INFO("rotation " << unsigned(r) << " mirror " << mirror << " rows " << first << " + " << rows);
+                for (const uint32_t y : {0u, rows / 2, rows - 1})
+                    for (const uint32_t x : {0u, w / 3, w - 1}) {
+                        const PanelPoint local{(float(x) + 0.5f) / float(w), (float(y) + 0.5f) / float(rows)};
+                        const PanelPoint whole{(float(x) + 0.5f) / float(w), (float(first + y) + 0.5f) / float(h)};
+                        auto a = panelToFrame(s, local);
+                        auto b = panelToFrame(*full, whole);
+                        REQUIRE(a);
+                        REQUIRE(b);
+                        CHECK(std::abs(a->x - b->x) < 1e-3);
+                        CHECK(std::abs(a->y - b->y) < 1e-3);
+                    }
+            }
+        }
 }
 
 TEST_CASE("Photo options are checked, naming the option and its value", "[photo]") {

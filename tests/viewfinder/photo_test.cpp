@@ -115,7 +115,7 @@ Result<PhotoResult> take(Viewfinder& v, const PhotoOptions& options, std::chrono
     return future->get();
 }
 
-/// The astronaut portrait at 4080x3060 with texture (the 512 px original upscaled has none):
+/// The astronaut portrait at the sensor's 8160x6120 with texture (the 512 px original upscaled has none):
 /// fixed random fields of +-6 codes at the sensor's pixel scale and at the panel's (4 sensor
 /// pixels), as skin texture spans scales, so both the photo and the panel have texture for
 /// beauty to smooth. Written once per test process.
@@ -123,7 +123,7 @@ const std::string& texturedPortrait() {
     static const std::string path = [] {
         const cv::Mat small = cv::imread(REARVIEW_ASSETS_DIR "/astronaut.png", cv::IMREAD_COLOR);
         cv::Mat big;
-        cv::resize(small, big, cv::Size(4080, 3060), 0, 0, cv::INTER_CUBIC);
+        cv::resize(small, big, cv::Size(8160, 6120), 0, 0, cv::INTER_CUBIC);
         cv::Mat fine(big.size(), CV_16SC3), coarseSmall(big.rows / 4, big.cols / 4, CV_16SC3), coarse;
         cv::RNG rng(7);
         rng.fill(fine, cv::RNG::UNIFORM, -6, 7);
@@ -140,10 +140,11 @@ const std::string& texturedPortrait() {
     return path;
 }
 
-/// The textured portrait as the stills source's frames (4080x3060), HUD off.
+/// The textured portrait as the stills source's 50 MP frames, HUD off: a photo's RGBA image is
+/// larger than lavapipe's storage buffer binding, so it is processed in strips.
 ViewfinderOptions stillsHeadless(const std::string& pipeline) {
     ViewfinderOptions o = test::headlessViewfinder(
-        {.kind = SourceKind::Stills, .size = {4080, 3060}, .frameRate = 30, .stillsPath = texturedPortrait(), .stillSeconds = 3600});
+        {.kind = SourceKind::Stills, .size = {8160, 6120}, .frameRate = 30, .stillsPath = texturedPortrait(), .stillSeconds = 3600});
     o.hud = false;
     if (!pipeline.empty())
         o.pipelineFile = std::string(REARVIEW_PIPELINES_DIR) + "/" + pipeline + ".yaml";

@@ -2,7 +2,7 @@
 // The viewfinder under load, through its public API: 50 MP frames (8160x6120) from a 30 fps
 // synthetic sensor, shipped pipelines, a headless 120 Hz panel. The panel's refresh never
 // waits (it presents from its own device), the governor sheds the panel's processing and says
-// so, a recording beside it keeps its frames, and a pipeline is accepted only once its LUTs
+// so, a recording beside it keeps its frames (also while a 50 MP photo is taken), and a pipeline is accepted only once its LUTs
 // have been read; and the frame loop itself, slowed on purpose, for the governor.
 // Timing-sensitive: CTest runs these alone.
 #include "capture/synthetic_source.hpp"
@@ -17,8 +17,13 @@
 
 #include <catch2/catch_test_macros.hpp>
 
+#include <algorithm>
+#include <cstdio>
 #include <filesystem>
+#include <format>
 #include <fstream>
+#include <future>
+#include <optional>
 #include <thread>
 
 using namespace rearview;
@@ -96,21 +101,48 @@ TEST_CASE("Pinned off, the governor sheds nothing however heavy the frames", "[v
     REQUIRE_NO_VALIDATION_MESSAGES();
 }
 
-TEST_CASE("A 1080p recording beside the 50 MP viewfinder keeps at least 90 % of its frames; the panel keeps its refreshes",
-          "[viewfinder][record]") {
+namespace {
+
+/// A 10 s 1080p recording beside the 50 MP viewfinder, with a full-resolution photo taken 3 s
+/// into it when `photo`: the panel keeps its refreshes and the recording at least 90 % of its
+/// frames; the panel's processing gives way, visibly.
+void recordBesideViewfinder(bool photo) {
     // No pipeline: the recording is crop/scale to 1080p and H.264 (a record: LUT at 1080p
     // costs more than this 2-core machine's CPU driver has beside it; docs/governor.md).
     const std::unique_ptr<Viewfinder> vf = create(fiftyMegapixel(""));
     REQUIRE(vf->start());
+    const std::string dir = test::outputDir(photo ? "realtime-record-photo" : "realtime-record").string();
     RecordOptions ro;
-    ro.path = test::outputDir("realtime-record").string() + "/clip.mp4";
+    ro.path = dir + "/clip.mp4";
     ro.resolution = RecordResolution::Fhd;
     ro.codec = RecordCodec::H264;
     REQUIRE(vf->startRecording(ro));
-    std::this_thread::sleep_for(10s);
+    std::optional<std::future<Result<PhotoResult>>> shot;
+    if (photo) {
+        std::this_thread::sleep_for(3s);
+        auto f = vf->capturePhoto({.path = dir + "/photo.jpg"});
+        if (!f)
+            FAIL(f.error().describe());
+        shot = std::move(*f);
+        std::this_thread::sleep_for(7s);
+    } else {
+        std::this_thread::sleep_for(10s);
+    }
     auto stopped = vf->stopRecording();
     if (!stopped)
         FAIL(stopped.error().describe());
+    if (shot) {
+        REQUIRE(shot->wait_for(60s) == std::future_status::ready);
+        auto written = shot->get();
+        if (!written)
+            FAIL(written.error().describe());
+        const PhotoShot& p = written->shots.at(0);
+        std::printf("photo beside the recording: %ux%u, GPU %.0f ms, encode %.0f ms, press to written %.0f ms, "
+                    "shutter lag %.0f ms\n",
+                    p.width, p.height, p.gpuMs, p.encodeMs, p.pressToWrittenMs, p.shutterLagMs);
+        CHECK(p.width == 8160);
+        CHECK(p.zeroShutterLag);
+    }
     vf->stop();
     const ViewfinderStats s = vf->stats();
     checkRefreshes(s);
@@ -119,6 +151,11 @@ TEST_CASE("A 1080p recording beside the 50 MP viewfinder keeps at least 90 % of 
     INFO("due " << r.framesSelected << ", recorded " << r.framesRecorded << ", skipped " << r.framesSkipped
                 << ", encoded " << r.encoder.framesEncoded << ", dropped " << r.encoder.framesDropped << ", governor "
                 << s.governor.levelName << ", max level " << s.governor.maxLevelReached);
+    std::printf("%s\n", std::format("recording{}: due {}, encoded {} ({:.2f}), missed refreshes {} of {}",
+                                    photo ? " with a photo" : "", r.framesSelected, r.encoder.framesEncoded,
+                                    double(r.encoder.framesEncoded) / double(std::max<uint64_t>(r.framesSelected, 1)),
+                                    s.missedRefreshes, s.presented + s.missedRefreshes)
+                            .c_str());
     CHECK(r.framesSelected >= 250);
     CHECK(double(r.encoder.framesEncoded) >= 0.9 * double(r.framesSelected));
     CHECK(s.governor.sheds >= 1); // the panel gave way, visibly
@@ -128,6 +165,19 @@ TEST_CASE("A 1080p recording beside the 50 MP viewfinder keeps at least 90 % of 
     REQUIRE(p.ok);
     CHECK(p.frames == long(stopped->framesEncoded));
     REQUIRE_NO_VALIDATION_MESSAGES();
+}
+
+} // namespace
+
+TEST_CASE("A 1080p recording beside the 50 MP viewfinder keeps at least 90 % of its frames; the panel keeps its refreshes",
+          "[viewfinder][record]") {
+    recordBesideViewfinder(false);
+}
+
+TEST_CASE("A 50 MP photo during a 1080p recording: the recording keeps at least 90 % of its frames, the panel its "
+          "refreshes",
+          "[viewfinder][record]") {
+    recordBesideViewfinder(true);
 }
 
 TEST_CASE("A malformed LUT is an error from the call that names it; the running pipeline stays", "[viewfinder]") {
