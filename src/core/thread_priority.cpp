@@ -17,6 +17,7 @@ namespace rearview {
 
 std::string_view toString(ThreadPriority priority) noexcept {
     switch (priority) {
+    case ThreadPriority::Refresh: return "refresh";
     case ThreadPriority::Panel: return "panel";
     case ThreadPriority::Recording: return "recording";
     case ThreadPriority::Processing: return "processing";
@@ -32,6 +33,19 @@ Result<void> setThreadPriority(ThreadPriority priority) {
             return fail(ErrorCode::Internal,
                         std::format("could not move the thread to SCHED_IDLE: {}", std::strerror(errno)));
         return {};
+    }
+    if (priority == ThreadPriority::Refresh) {
+        sched_param param{};
+        param.sched_priority = 1;
+        if (sched_setscheduler(0, SCHED_FIFO, &param) == 0)
+            return {};
+        const int fifoErrno = errno;
+        const auto panel = setThreadPriority(ThreadPriority::Panel);
+        return fail(ErrorCode::Unsupported,
+                    std::format("could not give the refresh thread SCHED_FIFO: {} (needs CAP_SYS_NICE or "
+                                "RLIMIT_RTPRIO); {}",
+                                std::strerror(fifoErrno),
+                                panel ? std::string("it runs at the panel's nice -10") : panel.error().message));
     }
     const int nice = priority == ThreadPriority::Panel ? -10 : priority == ThreadPriority::Recording ? 4 : 10;
     // On Linux, PRIO_PROCESS with a thread id sets that one thread's nice value.

@@ -16,18 +16,23 @@ namespace rearview {
 
 /// From highest to lowest.
 enum class ThreadPriority : uint8_t {
-    Panel,      ///< the presenter: nice -10 where the process may raise priorities, else unchanged
+    Refresh,    ///< the presenter's own thread: SCHED_FIFO 1 where the process may, else as Panel
+    Panel,      ///< the presenter's device: nice -10 where the process may raise priorities, else unchanged
     Recording,  ///< the record branch and its encoder: nice 4
     Processing, ///< the pipeline thread and the processing device's workers: nice 10
     Background, ///< SCHED_IDLE: only CPU time nothing else wants
 };
 
-/// "panel", "recording", "processing", "background".
+/// "refresh", "panel", "recording", "processing", "background".
 std::string_view toString(ThreadPriority priority) noexcept;
 
 /// Gives the calling thread `priority` (threads it starts later inherit it). Lowering always
-/// works; raising (Panel) needs CAP_SYS_NICE or an RLIMIT_NICE that allows it, and the error
-/// says so when it is refused (the thread keeps the priority it had).
+/// works; raising (Refresh, Panel) needs CAP_SYS_NICE or an RLIMIT_RTPRIO / RLIMIT_NICE that
+/// allows it, and the error says so when it is refused (the thread keeps the priority it had;
+/// a refused Refresh still gets Panel where that is allowed). Refresh is a real-time class so
+/// that a sleeping presenter preempts a core busy with frame processing or an encode at once:
+/// with nice values alone a 2-core machine wakes it several milliseconds late, past a 120 Hz
+/// refresh (docs/viewfinder.md). Its work per refresh is a blit's submission, well under 1 ms.
 Result<void> setThreadPriority(ThreadPriority priority);
 
 /// Runs `work` on a new thread of `priority` and waits for it: what `work` creates (a

@@ -145,7 +145,7 @@ void Presenter::run() {
     pthread_setname_np(pthread_self(), options_.threadName.substr(0, 15).c_str());
     // The panel's refresh comes first (docs/viewfinder.md); an unprivileged process keeps
     // the presenter at its creator's priority, still above the viewfinder's processing.
-    if (auto r = setThreadPriority(ThreadPriority::Panel); !r)
+    if (auto r = setThreadPriority(ThreadPriority::Refresh); !r)
         log::debug("presenter: {}", r.error().message);
     Pacer pacer(refreshHz_, monotonicNs());
     while (!stop_) {
