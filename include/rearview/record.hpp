@@ -127,9 +127,19 @@ struct RecordCapacity {
     RecordResolution resolution = RecordResolution::Fhd;
     double gpuFps = 0;    ///< record branch GPU frames per second (1000 / GPU ms per frame)
     double encodeFps = 0; ///< encoder frames per second; 0: not measured (the GPU already fell short)
-    /// Frames per second the size sustains: the slower of the two (the GPU's alone when the
-    /// encoder was not measured).
-    double fps() const noexcept { return encodeFps > 0 && encodeFps < gpuFps ? encodeFps : gpuFps; }
+    /// The GPU work and the encoder run on the same CPU cores (a CPU Vulkan driver such as
+    /// lavapipe and a software encoder): each was measured with the whole CPU to itself, so
+    /// together they take the sum of their times per frame.
+    bool sharedCpu = false;
+    /// Frames per second the size sustains: the slower of the two, or with `sharedCpu`
+    /// 1 / (1 / gpuFps + 1 / encodeFps) (the GPU's alone when the encoder was not measured).
+    double fps() const noexcept {
+        if (encodeFps <= 0 || gpuFps <= 0)
+            return gpuFps;
+        if (sharedCpu)
+            return 1.0 / (1.0 / gpuFps + 1.0 / encodeFps);
+        return encodeFps < gpuFps ? encodeFps : gpuFps;
+    }
     /// At least 95 % of `frameRate`, both parts measured.
     bool sustains(double frameRate) const noexcept { return encodeFps > 0 && fps() >= 0.95 * frameRate; }
 };

@@ -120,6 +120,10 @@ struct GovernorStats {
     uint64_t restores = 0;          ///< steps back up taken
     uint64_t framesShed = 0;        ///< camera frames the panel did not process because of the level
     uint64_t framesPipelineFull = 0;///< camera frames that found the panel's frames in flight at the bound
+    /// Of framesShed, those while a photo's work ran: the panel's processing gives way to a
+    /// photo as deep as GovernorOptions::maxLevel allows (docs/governor.md).
+    uint64_t framesForPhoto = 0;
+    bool photoWorking = false;      ///< a photo's work runs now (levelName ends in "(photo)")
     double load = 0;                ///< the panel processing's load in the last window
     uint32_t panelEveryFrames = 1;  ///< the panel processes every Nth camera frame
     uint32_t faceEveryFrames = 0;   ///< face analysis every N processed frames (0: off)

@@ -21,6 +21,7 @@ std::string_view toString(ThreadPriority priority) noexcept {
     case ThreadPriority::Panel: return "panel";
     case ThreadPriority::Recording: return "recording";
     case ThreadPriority::Processing: return "processing";
+    case ThreadPriority::Photo: return "photo";
     case ThreadPriority::Background: return "background";
     }
     return "?";
@@ -47,7 +48,10 @@ Result<void> setThreadPriority(ThreadPriority priority) {
                                 std::strerror(fifoErrno),
                                 panel ? std::string("it runs at the panel's nice -10") : panel.error().message));
     }
-    const int nice = priority == ThreadPriority::Panel ? -10 : priority == ThreadPriority::Recording ? 4 : 10;
+    const int nice = priority == ThreadPriority::Panel       ? -10
+                     : priority == ThreadPriority::Recording ? 4
+                     : priority == ThreadPriority::Photo     ? 19
+                                                             : 10;
     // On Linux, PRIO_PROCESS with a thread id sets that one thread's nice value.
     const auto tid = id_t(syscall(SYS_gettid));
     if (setpriority(PRIO_PROCESS, tid, nice) != 0)

@@ -20,10 +20,12 @@ enum class ThreadPriority : uint8_t {
     Panel,      ///< the presenter's device: nice -10 where the process may raise priorities, else unchanged
     Recording,  ///< the record branch and its encoder: nice 4
     Processing, ///< the pipeline thread and the processing device's workers: nice 10
+    Photo,      ///< a photo's GPU work and encode: nice 19, with the panel's processing shed
+                ///< to its deepest level while it runs (docs/governor.md)
     Background, ///< SCHED_IDLE: only CPU time nothing else wants
 };
 
-/// "refresh", "panel", "recording", "processing", "background".
+/// "refresh", "panel", "recording", "processing", "photo", "background".
 std::string_view toString(ThreadPriority priority) noexcept;
 
 /// Gives the calling thread `priority` (threads it starts later inherit it). Lowering always

@@ -25,7 +25,7 @@ void fillMoving(RecordFrame& frame, uint32_t phase) {
 
 } // namespace
 
-Result<double> probeEncodeFps(const RecordOptions& options, uint32_t width, uint32_t height, ColorSpace colorSpace,
+Result<EncodeProbe> probeEncodeFps(const RecordOptions& options, uint32_t width, uint32_t height, ColorSpace colorSpace,
                               uint32_t frames) {
     frames = std::max<uint32_t>(frames, 1);
     auto selected = selectEncoder(options, encoderConfig(options, width, height, colorSpace));
@@ -64,7 +64,7 @@ Result<double> probeEncodeFps(const RecordOptions& options, uint32_t width, uint
     if (auto drained = drain(); !drained)
         return std::unexpected(drained.error());
     const double seconds = double(monotonicNs() - startNs) / 1e9;
-    return seconds > 0 ? double(frames) / seconds : 0.0;
+    return EncodeProbe{.fps = seconds > 0 ? double(frames) / seconds : 0.0, .hardware = selected->hardware};
 }
 
 } // namespace rearview::record

@@ -15,7 +15,13 @@ namespace rearview::record {
 /// `width` x `height`: `frames` synthetic NV12 frames (a gradient that moves every frame, so
 /// the encoder does real motion search) are sent and the encoder drained; the wall time of the
 /// whole, open excluded, over the frames. Nothing is written to disk.
-Result<double> probeEncodeFps(const RecordOptions& options, uint32_t width, uint32_t height, ColorSpace colorSpace,
+/// What probeEncodeFps() measured.
+struct EncodeProbe {
+    double fps = 0;
+    bool hardware = false; ///< the encoder that opened runs on dedicated hardware
+};
+
+Result<EncodeProbe> probeEncodeFps(const RecordOptions& options, uint32_t width, uint32_t height, ColorSpace colorSpace,
                               uint32_t frames = 4);
 
 } // namespace rearview::record

@@ -248,6 +248,7 @@ Result<void> FrameLoop::handleFrame(CapturedFrame frame) {
     if (branch && branch->options().priority != RecordPriority::Background)
         governor_->recordLosses(branch->losses());
     governor_->hold(panelHeld_.load());
+    governor_->yieldToPhoto(photo_->working());
     bool process = governor_->admit(nowNs);
     if (process && panelFrames_.size() >= options_.framesInFlight) {
         completeFrames(false);
@@ -487,7 +488,7 @@ void FrameLoop::complete(const PanelFrame& f) {
                 at += uint64_t(s.ms * 1e6);
             }
         }
-        t->counter("governor level", double(governor_->level()), readyNs);
+        t->counter("governor level", double(governor_->effectiveLevel()), readyNs);
     }
 }
 

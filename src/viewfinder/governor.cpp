@@ -22,6 +22,10 @@ Governor::Governor(const GovernorOptions& options, uint32_t faceEveryFrames)
     stats_.levelName = levelName(0);
 }
 
+uint32_t Governor::effectiveLevel() const {
+    return photo_ && options_.enabled ? std::max(level_, options_.maxLevel) : level_;
+}
+
 uint32_t Governor::panelEveryFrames(uint32_t level) { return kPanelEvery[std::min(level, kMaxLevel)]; }
 
 uint32_t Governor::faceEveryFrames() const { return level_ >= 1 ? faceEvery_ * kFaceSlowdown : faceEvery_; }
@@ -39,9 +43,12 @@ bool Governor::admit(uint64_t nowNs) {
         windowStartNs_ = nowNs;
     if (nowNs - windowStartNs_ >= uint64_t(options_.windowMs) * 1'000'000)
         decide(nowNs);
-    const bool take = admitted_++ % panelEveryFrames(level_) == 0 && !held_;
-    if (!take)
+    const bool take = admitted_++ % panelEveryFrames(effectiveLevel()) == 0 && !held_;
+    if (!take) {
         ++stats_.framesShed;
+        if (photo_)
+            ++stats_.framesForPhoto;
+    }
     return take;
 }
 
@@ -98,7 +105,10 @@ GovernorStats Governor::stats() const {
     GovernorStats s = stats_;
     s.level = level_;
     s.load = load_;
-    s.panelEveryFrames = panelEveryFrames(level_);
+    s.panelEveryFrames = panelEveryFrames(effectiveLevel());
+    s.photoWorking = photo_;
+    if (effectiveLevel() != level_)
+        s.levelName = levelName(effectiveLevel()) + " (photo)";
     s.faceEveryFrames = faceEveryFrames();
     return s;
 }

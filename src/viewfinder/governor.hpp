@@ -34,11 +34,18 @@ public:
     /// recording's capacity is being measured, and the panel gives way to it as it would to
     /// the recording itself.
     void hold(bool held) { held_ = held; }
+    /// While set (a photo's work runs: PhotoBranch::working()), the panel processes camera
+    /// frames as at the deepest level the options allow: the photo runs below the panel's
+    /// processing priority and takes the time this frees, and a recording keeps its own. Not
+    /// while the governor is pinned off.
+    void yieldToPhoto(bool yield) { photo_ = yield; }
     /// The recording's total of frames lost so far (due frames skipped, encoder drops), or
     /// nothing while no recording that the governor protects runs.
     void recordLosses(uint64_t total);
 
     uint32_t level() const { return level_; }
+    /// The level admit() applies: level(), or the deepest allowed while yielding to a photo.
+    uint32_t effectiveLevel() const;
     /// The panel processes every Nth camera frame at `level`.
     static uint32_t panelEveryFrames(uint32_t level);
     /// Face analysis every N processed frames at this level (0: off).
@@ -53,6 +60,7 @@ private:
     uint32_t faceEvery_ = 4;
     uint32_t level_ = 0;
     bool held_ = false;
+    bool photo_ = false;
     uint64_t admitted_ = 0; ///< camera frames seen at the current level
     uint64_t windowStartNs_ = 0;
     double busyMs_ = 0;       ///< summed per-frame cost in the window

@@ -211,7 +211,7 @@ PhotoStats PhotoBranch::stats() const {
 void PhotoBranch::run(std::stop_token stop, gpu::Device& primary) {
     pthread_setname_np(pthread_self(), "rv-photo");
     // Before the device is made: its driver threads (lavapipe's) inherit this priority.
-    if (auto r = setThreadPriority(ThreadPriority::Processing); !r)
+    if (auto r = setThreadPriority(ThreadPriority::Photo); !r)
         log::debug("photo branch: {}", r.error().message);
     while (!stop.stop_requested()) {
         {
@@ -247,7 +247,9 @@ void PhotoBranch::run(std::stop_token stop, gpu::Device& primary) {
             model = r->model;
             pressNs = r->pressNs;
         }
+        working_ = true;
         finishShot(job.requestId, shoot(job, options, model, pressNs, primary));
+        working_ = !copied_.empty(); // a burst's next shot follows at once
         if (device_)
             device_->collectGarbage();
     }

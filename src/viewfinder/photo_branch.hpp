@@ -18,6 +18,7 @@
 
 #include <rearview/photo.hpp>
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -86,6 +87,10 @@ public:
     /// or for a moment after each press the shutter blink; nullopt otherwise.
     std::optional<std::string> notice(uint64_t nowNs) const;
     PhotoStats stats() const;
+    /// Any thread: a shot's work (GPU, encode, write) is running. Its threads run at the
+    /// lowest priority that still gets time (ThreadPriority::Photo), below a recording's, and
+    /// the panel's processing gives way to it while this holds (Governor::yieldToPhoto).
+    bool working() const { return working_.load(std::memory_order_relaxed); }
 
 private:
     struct Request {
@@ -174,6 +179,7 @@ private:
     gpu::Buffer work_, strip_, out_;
     uint32_t width_ = 0, height_ = 0;
     double scale_ = 0;
+    std::atomic<bool> working_{false};
     bool gpuPending_ = false; ///< a submission's wait timed out: nothing it uses may go yet
     std::deque<Job> copied_;  ///< handed-over jobs off the camera's buffers, waiting for the GPU
 

@@ -230,10 +230,11 @@ Result<void> RecordBranch::choosePlan() {
         if (c.gpuFps >= 0.95 * rate) {
             RecordOptions o = options_.record;
             o.resolution = r;
-            auto encodeFps = record::probeEncodeFps(o, width_, height_, options_.colorSpace);
-            if (!encodeFps)
-                return std::unexpected(encodeFps.error());
-            c.encodeFps = *encodeFps;
+            auto probe = record::probeEncodeFps(o, width_, height_, options_.colorSpace);
+            if (!probe)
+                return std::unexpected(probe.error());
+            c.encodeFps = probe->fps;
+            c.sharedCpu = !probe->hardware && device_->info().type == "cpu";
         }
         return &(measured[r] = c);
     };
@@ -274,8 +275,9 @@ Result<void> RecordBranch::choosePlan() {
         recordingPlan_.measured.push_back(c);
         if (c.sustains(rate))
             best = r;
-        summary += std::format("{}{}: {:.1f} fps (GPU {:.1f}{})", summary.empty() ? "" : "; ", toString(r), c.fps(),
-                               c.gpuFps, c.encodeFps > 0 ? std::format(", encoder {:.1f}", c.encodeFps) : "");
+        summary += std::format("{}{}: {:.1f} fps (GPU {:.1f}{}{})", summary.empty() ? "" : "; ", toString(r), c.fps(),
+                               c.gpuFps, c.encodeFps > 0 ? std::format(", encoder {:.1f}", c.encodeFps) : "",
+                               c.sharedCpu ? ", on the same CPU" : "");
     }
     recordingPlan_.summary = std::format("{} at {:.3g} fps {}; measured {}", toString(chosen), rate,
                                 recordingPlan_.sustained ? "is sustained"

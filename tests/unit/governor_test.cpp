@@ -112,3 +112,36 @@ TEST_CASE("Governor: pinned off or bounded, it sheds nothing or no deeper than a
     CHECK(full.stats().framesPipelineFull == 1);
     CHECK(full.faceEveryFrames() == 0); // no face analysis stays none
 }
+
+TEST_CASE("Governor: while a photo works the panel gives way as deep as allowed, and returns after", "[governor]") {
+    uint64_t now = 1'000'000'000;
+    Governor g({.maxLevel = 5}, 4);
+    run(g, now, 60, 5.0);
+    REQUIRE(g.level() == 0);
+    g.yieldToPhoto(true);
+    int admitted = 0;
+    for (int i = 0; i < 60; ++i) {
+        now += kFrameNs;
+        if (g.admit(now)) {
+            ++admitted;
+            g.frameCost(5.0, 1.0);
+        }
+    }
+    const GovernorStats during = g.stats();
+    CHECK(admitted == 60 / int(Governor::panelEveryFrames(5)));
+    CHECK(during.photoWorking);
+    CHECK(during.panelEveryFrames == Governor::panelEveryFrames(5));
+    CHECK(during.levelName == Governor::levelName(5) + " (photo)");
+    CHECK(during.framesForPhoto == uint64_t(60 - admitted));
+    CHECK(during.level == 0); // the level the load decides is unchanged
+    g.yieldToPhoto(false);
+    run(g, now, 30, 5.0);
+    CHECK(g.stats().panelEveryFrames == 1);
+    CHECK(g.stats().levelName == "full");
+
+    // Pinned off, the panel does not give way.
+    Governor off({.enabled = false}, 4);
+    off.yieldToPhoto(true);
+    run(off, now, 30, 5.0);
+    CHECK(off.stats().framesShed == 0);
+}

@@ -43,6 +43,10 @@ TEST_CASE("Lowering priorities always works and reads back as asked", "[thread]"
     const Observed processing = onThread(ThreadPriority::Processing);
     REQUIRE(processing.set);
     CHECK(processing.nice == 10);
+    const Observed photo = onThread(ThreadPriority::Photo);
+    REQUIRE(photo.set);
+    CHECK(photo.policy == SCHED_OTHER);
+    CHECK(photo.nice == 19);
     const Observed background = onThread(ThreadPriority::Background);
     REQUIRE(background.set);
     CHECK(background.policy == SCHED_IDLE);
